@@ -1,0 +1,170 @@
+"""The registry of kernels: (op, device, implementation name) -> (forward, backward).
+
+Built-in ops declare themselves in ``ops/<folder>/__init__.py`` (``IMPLEMENTATIONS``,
+``DEFAULT`` and, for a folder holding several small ops, ``OPS``); their modules are
+imported the first time they are needed, so an implementation whose dependency is
+missing simply does not appear. Users add their own with :func:`register`.
+"""
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import importlib
+import pkgutil
+from typing import Callable, Iterator, NamedTuple
+
+
+class Kernel(NamedTuple):
+    forward: Callable
+    # None for ops that are not differentiable (comparisons, argmax).
+    backward: Callable | None
+
+
+# (op, device) -> {name: Kernel, or the module path to import it from}
+_table: dict[tuple[str, str], dict[str, "Kernel | str"]] = {}
+_defaults: dict[tuple[str, str], str] = {}
+_choices: contextvars.ContextVar[dict[str, str]] = contextvars.ContextVar("minigrad_use", default={})
+_discovered = False
+
+
+def _discover() -> None:
+    """Read every op declaration under minigrad.ops (once)."""
+    global _discovered
+    if _discovered:
+        return
+    _discovered = True
+    ops_pkg = importlib.import_module("minigrad.ops")
+
+    for info in pkgutil.iter_modules(ops_pkg.__path__):
+        if not info.ispkg:
+            continue
+        decl = importlib.import_module(f"minigrad.ops.{info.name}")
+        impls = getattr(decl, "IMPLEMENTATIONS", None)
+        if impls is None:
+            continue
+        op_names = getattr(decl, "OPS", (info.name,))
+        for device, names in impls.items():
+            for op in op_names:
+                entry = _table.setdefault((op, device), {})
+                for name in names:
+                    entry.setdefault(name, f"minigrad.ops.{info.name}.{name}")
+                _defaults.setdefault((op, device), decl.DEFAULT[device])
+
+
+def _load(op: str, device: str, name: str) -> Kernel | None:
+    entry = _table[(op, device)]
+    k = entry[name]
+    if isinstance(k, Kernel):
+        return k
+    try:
+        module = importlib.import_module(k)
+    except ImportError:
+        # An optional dependency (numba, a CUDA driver) is missing: not available here.
+        return None
+    table = getattr(module, "KERNELS", None)
+    if table is not None:
+        forward, backward = table[op]
+    else:
+        forward, backward = module.forward, module.backward
+    kernel = Kernel(forward, backward)
+    entry[name] = kernel
+    return kernel
+
+
+def register(op: str, device: str, name: str, forward: Callable, backward: Callable | None,
+             default: bool = False) -> None:
+    """Register an implementation of ``op`` on ``device`` under ``name``.
+
+    ``forward(*inputs, **attrs)`` and ``backward(grad_out, inputs, out, needs_input_grad,
+    **attrs)`` follow docs/adding-an-op.md. The first implementation of an op on a device
+    becomes its default, as does one registered with ``default=True``.
+    """
+    _discover()
+    for arg, value in (("op", op), ("device", device), ("name", name)):
+        if not isinstance(value, str) or not value:
+            raise TypeError(f"{arg}: expected a non-empty string, got {value!r}")
+    if not callable(forward) or (backward is not None and not callable(backward)):
+        raise TypeError("forward and backward must be callables (backward may be None)")
+    _table.setdefault((op, device), {})[name] = Kernel(forward, backward)
+    if default or (op, device) not in _defaults:
+        _defaults[(op, device)] = name
+
+
+def ops() -> list[str]:
+    """Names of all registered ops."""
+    _discover()
+    return sorted({op for op, _ in _table})
+
+
+def implementations(op: str, device: str = "cpu") -> list[str]:
+    """Names of the implementations of ``op`` usable on ``device`` (those whose
+    dependencies import), in registration order."""
+    _discover()
+    _check_op(op)
+    entry = _table.get((op, str(device)), {})
+    return [name for name in list(entry) if _load(op, str(device), name) is not None]
+
+
+def _check_op(op: str) -> None:
+    if not any(o == op for o, _ in _table):
+        raise ValueError(f"unknown op {op!r}; registered ops: {', '.join(ops())}")
+
+
+def _check_name(op: str, name: str) -> None:
+    _check_op(op)
+    known = sorted({n for (o, _), entry in _table.items() if o == op for n in entry})
+    if name not in known:
+        raise ValueError(f"{op}: unknown implementation {name!r}; registered: {', '.join(known)}")
+
+
+def set_default(op: str, device: str, name: str) -> None:
+    """Make ``name`` the implementation of ``op`` used on ``device`` unless a
+    :func:`use` block says otherwise."""
+    _discover()
+    _check_name(op, name)
+    if name not in implementations(op, device):
+        raise ValueError(f"{op}: implementation {name!r} is not available on {device}; "
+                         f"available: {', '.join(implementations(op, device))}")
+    _defaults[(op, str(device))] = name
+
+
+@contextlib.contextmanager
+def use(**choices: str) -> Iterator[None]:
+    """Select implementations for a block: ``with minigrad.use(conv2d="naive"): ...``.
+
+    Applies on every device that has an implementation of that name; nested blocks
+    override outer ones. Unknown op or implementation names raise ValueError.
+    """
+    _discover()
+    for op, name in choices.items():
+        _check_name(op, name)
+    token = _choices.set({**_choices.get(), **choices})
+    try:
+        yield
+    finally:
+        _choices.reset(token)
+
+
+def selected(op: str, device: str) -> str:
+    """The implementation name :func:`lookup` would use now."""
+    _discover()
+    name = _choices.get().get(op)
+    if name is None:
+        try:
+            return _defaults[(op, device)]
+        except KeyError:
+            _check_op(op)
+            raise RuntimeError(f"{op} has no implementation on device {device!r}") from None
+    return name
+
+
+def lookup(op: str, device: str) -> tuple[str, Kernel]:
+    """The (name, kernel) to run ``op`` on ``device`` with, honouring :func:`use` and
+    :func:`set_default`."""
+    name = selected(op, device)
+    entry = _table.get((op, device), {})
+    kernel = _load(op, device, name) if name in entry else None
+    if kernel is None:
+        raise RuntimeError(f"{op}: implementation {name!r} is not available on {device}; "
+                           f"available: {', '.join(implementations(op, device))}")
+    return name, kernel

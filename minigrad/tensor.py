@@ -1,0 +1,320 @@
+"""The Tensor: an array on a device, a dtype, and its place on the tape."""
+from __future__ import annotations
+
+import weakref
+from typing import Any
+
+import numpy as np
+
+from . import dtype as dt
+from .autograd import engine
+from .autograd.node import Node
+from .device import CPU, Device, device as as_device
+from .tensor_ops import elementwise as ew
+from .tensor_ops import reduce as red
+from .tensor_ops import shape as shp
+
+
+class Tensor:
+    """A multi-dimensional array that records the ops applied to it for autograd.
+
+    Create tensors with :func:`minigrad.tensor`, :func:`minigrad.zeros` and friends.
+    ``data`` is the underlying NumPy array (PyTorch's ``.data`` is a Tensor instead);
+    do not modify it in place while a graph that saved it is alive.
+    """
+
+    __slots__ = ("data", "_requires_grad", "grad", "_node", "__weakref__")
+    # NumPy must defer to our operators (ndarray + Tensor -> Tensor.__radd__).
+    __array_priority__ = 1000
+
+    def __init__(self, data: np.ndarray, requires_grad: bool = False):
+        self.data = data
+        self._requires_grad = False
+        self.grad: Tensor | None = None
+        self._node: Node | None = None
+        if requires_grad:
+            self.requires_grad_(True)
+
+    @classmethod
+    def _wrap(cls, array) -> "Tensor":
+        """A tensor around an array produced by a kernel (no copy, no checks)."""
+        t = cls.__new__(cls)
+        t.data = array if isinstance(array, np.ndarray) else np.asarray(array)
+        t._requires_grad = False
+        t.grad = None
+        t._node = None
+        return t
+
+    # ---- metadata -------------------------------------------------------------
+    @property
+    def shape(self) -> tuple:
+        return self.data.shape
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    def dim(self) -> int:
+        return self.data.ndim
+
+    def size(self, dim: int | None = None):
+        """The shape, or the size of one dim."""
+        if dim is None:
+            return self.data.shape
+        return self.data.shape[shp.normalize_dim(dim, self.ndim)]
+
+    def numel(self) -> int:
+        return int(self.data.size)
+
+    @property
+    def dtype(self) -> dt.DType:
+        return dt.from_numpy_dtype(self.data.dtype)
+
+    @property
+    def device(self) -> Device:
+        return CPU
+
+    @property
+    def is_leaf(self) -> bool:
+        return self._node is None
+
+    @property
+    def grad_fn(self) -> Node | None:
+        return self._node
+
+    @property
+    def requires_grad(self) -> bool:
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, flag: bool) -> None:
+        self.requires_grad_(flag)
+
+    def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+        """Set whether autograd records ops on this (leaf) tensor; returns self."""
+        if not self.is_leaf:
+            if not requires_grad:
+                raise RuntimeError("you can only change requires_grad flags of leaf variables; "
+                                   "use detach() to get a tensor that does not require grad")
+            return self
+        if requires_grad and not self.dtype.is_floating_point:
+            raise RuntimeError(f"only Tensors of floating point dtype can require gradients, "
+                               f"got {self.dtype}")
+        self._requires_grad = bool(requires_grad)
+        return self
+
+    def retain_grad(self) -> None:
+        """Keep ``.grad`` on this non-leaf tensor after backward()."""
+        if not self._requires_grad:
+            raise RuntimeError("can't retain_grad on a Tensor that has requires_grad=False")
+        if self._node is not None:
+            self._node.retained = weakref.ref(self)
+
+    # ---- conversion -----------------------------------------------------------
+    def numpy(self) -> np.ndarray:
+        """The data as a NumPy array (shared, not copied)."""
+        if self._requires_grad:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. "
+                               "Use tensor.detach().numpy() instead.")
+        return self.data
+
+    def __array__(self, dtype=None, copy=None):
+        a = self.numpy()
+        return a.astype(dtype) if dtype is not None else a
+
+    def item(self):
+        """The value of a one-element tensor as a Python number."""
+        if self.data.size != 1:
+            raise RuntimeError(f"a Tensor with {self.data.size} elements cannot be converted to Scalar")
+        return self.data.reshape(()).item()
+
+    def tolist(self):
+        return self.data.tolist()
+
+    def detach(self) -> "Tensor":
+        """The same data, cut from the graph."""
+        return Tensor._wrap(self.data)
+
+    def to(self, *args, **kwargs) -> "Tensor":
+        """``to(dtype)``, ``to(device)`` or ``to(device, dtype)``."""
+        target_dtype, target_device = kwargs.pop("dtype", None), kwargs.pop("device", None)
+        if kwargs:
+            raise TypeError(f"to(): unexpected arguments {sorted(kwargs)}")
+        for a in args:
+            if isinstance(a, (str, Device)):
+                target_device = a
+            else:
+                target_dtype = a
+        if target_device is not None:
+            as_device(target_device)  # only cpu exists: this raises for anything else
+        if target_dtype is not None:
+            return ew.cast(self, dt.as_dtype(target_dtype))
+        return self
+
+    def cpu(self) -> "Tensor":
+        return self
+
+    def float(self) -> "Tensor":
+        return ew.cast(self, dt.float32)
+
+    def double(self) -> "Tensor":
+        return ew.cast(self, dt.float64)
+
+    def long(self) -> "Tensor":
+        return ew.cast(self, dt.int64)
+
+    def bool(self) -> "Tensor":
+        return ew.cast(self, dt.bool_)
+
+    def __bool__(self) -> bool:
+        if self.data.size != 1:
+            raise RuntimeError(f"Boolean value of Tensor with {self.data.size} elements is ambiguous")
+        return bool(self.data.reshape(()))
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __index__(self) -> int:
+        if self.dtype.is_floating_point or self.data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self.item())
+
+    def __len__(self) -> int:
+        if self.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.data.shape[0]
+
+    def __iter__(self):
+        if self.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self.data.shape[0]))
+
+    __hash__ = object.__hash__
+
+    def __repr__(self) -> str:
+        body = np.array2string(self.data, separator=", ", prefix="tensor(")
+        extra = []
+        if self.dtype not in (dt.float32, dt.int64, dt.bool_):
+            extra.append(f"dtype={self.dtype}")
+        if self._node is not None:
+            extra.append(f"grad_fn=<{self._node.name()}>")
+        elif self._requires_grad:
+            extra.append("requires_grad=True")
+        return "tensor(" + body + "".join(", " + e for e in extra) + ")"
+
+    # ---- autograd -------------------------------------------------------------
+    def backward(self, gradient: "Tensor | None" = None, retain_graph: bool = False) -> None:
+        """Accumulate d(self)/d(leaf) into every leaf's ``.grad``.
+
+        ``gradient`` is d(loss)/d(self); it may be omitted only for a one-element tensor.
+        Saved buffers are freed afterwards unless ``retain_graph=True``.
+        """
+        if not self._requires_grad:
+            raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
+        if gradient is None:
+            if self.data.size != 1:
+                raise RuntimeError("grad can be implicitly created only for scalar outputs")
+            g = np.ones(self.shape, dtype=self.data.dtype)
+        else:
+            g = gradient.data if isinstance(gradient, Tensor) else np.asarray(gradient)
+            if g.shape != self.shape:
+                raise RuntimeError(f"gradient: expected shape {self.shape} (the tensor's), got {g.shape}")
+            g = g.astype(self.data.dtype, copy=False)
+        engine.run_backward([self], [g], retain_graph=retain_graph)
+
+    # ---- arithmetic -----------------------------------------------------------
+    def __add__(self, other): return ew.binary("add", self, other)
+    def __radd__(self, other): return ew.binary("add", other, self)
+    def __sub__(self, other): return ew.binary("sub", self, other)
+    def __rsub__(self, other): return ew.binary("sub", other, self)
+    def __mul__(self, other): return ew.binary("mul", self, other)
+    def __rmul__(self, other): return ew.binary("mul", other, self)
+    def __truediv__(self, other): return ew.binary("div", self, other)
+    def __rtruediv__(self, other): return ew.binary("div", other, self)
+    def __pow__(self, other): return ew.binary("pow", self, other)
+    def __rpow__(self, other): return ew.binary("pow", other, self)
+    def __neg__(self): return ew.unary("neg", self)
+    def __abs__(self): return ew.unary("abs", self)
+
+    def __matmul__(self, other):
+        from .nn.functional import matmul
+        return matmul(self, other)
+
+    def __rmatmul__(self, other):
+        from .nn.functional import matmul
+        return matmul(other, self)
+
+    def __eq__(self, other): return ew.compare("eq", self, other)  # type: ignore[override]
+    def __ne__(self, other): return ew.compare("ne", self, other)  # type: ignore[override]
+    def __lt__(self, other): return ew.compare("lt", self, other)
+    def __le__(self, other): return ew.compare("le", self, other)
+    def __gt__(self, other): return ew.compare("gt", self, other)
+    def __ge__(self, other): return ew.compare("ge", self, other)
+
+    def add(self, other): return ew.binary("add", self, other)
+    def sub(self, other): return ew.binary("sub", self, other)
+    def mul(self, other): return ew.binary("mul", self, other)
+    def div(self, other): return ew.binary("div", self, other)
+    def pow(self, exponent): return ew.binary("pow", self, exponent)
+    def neg(self): return ew.unary("neg", self)
+    def abs(self): return ew.unary("abs", self)
+    def exp(self): return ew.unary("exp", self)
+    def log(self): return ew.unary("log", self)
+    def sqrt(self): return ew.unary("sqrt", self)
+    def relu(self): return ew.unary("relu", self)
+    def sigmoid(self): return ew.unary("sigmoid", self)
+    def tanh(self): return ew.unary("tanh", self)
+    def maximum(self, other): return ew.binary("maximum", self, other)
+    def minimum(self, other): return ew.binary("minimum", self, other)
+    def clamp(self, min=None, max=None): return ew.clamp(self, min, max)
+    def eq(self, other): return ew.compare("eq", self, other)
+    def ne(self, other): return ew.compare("ne", self, other)
+    def lt(self, other): return ew.compare("lt", self, other)
+    def le(self, other): return ew.compare("le", self, other)
+    def gt(self, other): return ew.compare("gt", self, other)
+    def ge(self, other): return ew.compare("ge", self, other)
+
+    def matmul(self, other):
+        from .nn.functional import matmul
+        return matmul(self, other)
+
+    def softmax(self, dim: int):
+        from .nn.functional import softmax
+        return softmax(self, dim)
+
+    def log_softmax(self, dim: int):
+        from .nn.functional import log_softmax
+        return log_softmax(self, dim)
+
+    # ---- reductions -----------------------------------------------------------
+    def sum(self, dim=None, keepdim: bool = False): return red.sum(self, dim, keepdim)
+    def mean(self, dim=None, keepdim: bool = False): return red.mean(self, dim, keepdim)
+    def max(self, dim=None, keepdim: bool = False): return red.max(self, dim, keepdim)
+    def min(self, dim=None, keepdim: bool = False): return red.min(self, dim, keepdim)
+    def argmax(self, dim=None, keepdim: bool = False): return red.argmax(self, dim, keepdim)
+    def argmin(self, dim=None, keepdim: bool = False): return red.argmin(self, dim, keepdim)
+
+    # ---- shape ------------------------------------------------------------------
+    def reshape(self, *shape): return shp.reshape(self, *shape)
+    def view(self, *shape): return shp.reshape(self, *shape)
+    def flatten(self, start_dim: int = 0, end_dim: int = -1): return shp.flatten(self, start_dim, end_dim)
+    def transpose(self, dim0: int, dim1: int): return shp.transpose(self, dim0, dim1)
+    def permute(self, *dims): return shp.permute(self, *dims)
+    def squeeze(self, dim=None): return shp.squeeze(self, dim)
+    def unsqueeze(self, dim: int): return shp.unsqueeze(self, dim)
+    def expand(self, *sizes): return shp.expand(self, *sizes)
+    def expand_as(self, other): return shp.expand(self, other.shape)
+
+    @property
+    def T(self) -> "Tensor":
+        """All dims reversed (for 2-D, the transpose)."""
+        return shp.permute(self, tuple(reversed(range(self.ndim))))
+
+    def __getitem__(self, key): return shp.getitem(self, key)
+
+    def __setitem__(self, key, value):
+        raise TypeError("minigrad tensors do not support item assignment (in-place ops are not "
+                        "recorded on the tape); build a new tensor, e.g. with minigrad.where")

@@ -1,0 +1,113 @@
+"""Elementwise front ends: PyTorch's type promotion, then the registry's kernels."""
+from __future__ import annotations
+
+from numbers import Number
+
+import numpy as np
+
+from .. import dtype as dt
+from ..autograd.function import apply
+
+
+def _tensor_cls():
+    from ..tensor import Tensor
+    return Tensor
+
+
+def _result_dtype(a, b) -> dt.DType:
+    Tensor = _tensor_cls()
+    if isinstance(a, Tensor) and isinstance(b, Tensor):
+        return dt.promote(a.dtype, b.dtype)
+    if isinstance(a, Tensor):
+        return dt.promote_with_scalar(a.dtype, dt.scalar_dtype(b))
+    return dt.promote_with_scalar(b.dtype, dt.scalar_dtype(a))
+
+
+def as_operand(value, dtype: dt.DType, device):
+    """A Tensor operand in ``dtype``: casts a tensor (differentiably) or wraps a scalar."""
+    Tensor = _tensor_cls()
+    if isinstance(value, Tensor):
+        return value if value.dtype is dtype else cast(value, dtype)
+    if not isinstance(value, (Number, np.generic)) or isinstance(value, complex):
+        raise TypeError(f"expected a Tensor or a real Python number, got {type(value).__name__}")
+    return Tensor._wrap(np.asarray(value, dtype=dtype.np))
+
+
+def binary(op: str, a, b):
+    """``op`` (add, sub, mul, div, pow, maximum, minimum) with broadcasting."""
+    Tensor = _tensor_cls()
+    if not isinstance(a, Tensor) and not isinstance(b, Tensor):
+        raise TypeError(f"{op}: expected at least one Tensor operand")
+    dtype = _result_dtype(a, b)
+    if op == "div" and not dtype.is_floating_point:
+        dtype = dt.float32  # true division, as torch.div
+    device = a.device if isinstance(a, Tensor) else b.device
+    x, y = as_operand(a, dtype, device), as_operand(b, dtype, device)
+    _check_broadcast(op, x.shape, y.shape)
+    return apply(op, x, y)
+
+
+def _check_broadcast(op, s1, s2) -> None:
+    try:
+        np.broadcast_shapes(s1, s2)
+    except ValueError:
+        raise ValueError(f"{op}: shapes {tuple(s1)} and {tuple(s2)} cannot be broadcast together") from None
+
+
+def compare(op: str, a, b):
+    Tensor = _tensor_cls()
+    dtype = _result_dtype(a, b)
+    device = a.device if isinstance(a, Tensor) else b.device
+    x, y = as_operand(a, dtype, device), as_operand(b, dtype, device)
+    _check_broadcast(op, x.shape, y.shape)
+    return apply(op, x, y)
+
+
+_FLOAT_ONLY = {"exp", "log", "sqrt", "sigmoid", "tanh"}
+
+
+def unary(op: str, x):
+    Tensor = _tensor_cls()
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{op}: expected a Tensor, got {type(x).__name__}")
+    if op in _FLOAT_ONLY and not x.dtype.is_floating_point:
+        x = cast(x, dt.float32)  # as torch.exp(int tensor) -> float32
+    return apply(op, x)
+
+
+def cast(x, dtype: dt.DType):
+    """``x`` converted to ``dtype``; differentiable between float dtypes."""
+    if x.dtype is dtype:
+        return x
+    return apply("cast", x, attrs={"dtype": dtype.np})
+
+
+def clamp(x, min=None, max=None):
+    """Clamp to [min, max] (either may be None). Gradient 1 inside, inclusive, else 0."""
+    if min is None and max is None:
+        raise ValueError("clamp: at least one of min and max must be given")
+    for name, v in (("min", min), ("max", max)):
+        if v is not None and (isinstance(v, bool) or not isinstance(v, (Number, np.generic))):
+            raise TypeError(f"clamp: {name} must be a number or None, got {type(v).__name__}")
+    dtype = x.dtype
+    for v in (min, max):
+        if v is not None:
+            dtype = dt.promote_with_scalar(dtype, dt.scalar_dtype(v))
+    return apply("clamp", cast(x, dtype), attrs={"min": min, "max": max})
+
+
+def where(condition, input, other):
+    """Elements of ``input`` where ``condition`` holds, else of ``other`` (broadcast)."""
+    Tensor = _tensor_cls()
+    if not isinstance(condition, Tensor) or condition.dtype is not dt.bool_:
+        raise TypeError("where: condition must be a bool Tensor")
+    dtype = _result_dtype(input, other) if (isinstance(input, Tensor) or isinstance(other, Tensor)) \
+        else dt.promote(dt.scalar_dtype(input), dt.scalar_dtype(other))
+    x = as_operand(input, dtype, condition.device)
+    y = as_operand(other, dtype, condition.device)
+    try:
+        np.broadcast_shapes(condition.shape, x.shape, y.shape)
+    except ValueError:
+        raise ValueError(f"where: shapes {condition.shape}, {x.shape} and {y.shape} cannot be "
+                         "broadcast together") from None
+    return apply("where", condition, x, y)

@@ -1,0 +1,33 @@
+"""Reductions over dims. The front end (minigrad.tensor_ops.reduce) normalises ``dim``
+to a sorted tuple of non-negative axes (all axes for None) before the kernels run.
+
+max/min with ``indices=True`` (a single int dim, as torch.max(x, dim)) return
+(values, indices) and send the gradient to the selected element; otherwise (no dim or
+a tuple, as torch.amax) ties share the gradient evenly.
+"""
+OPS = ("sum", "mean", "max", "min", "argmax", "argmin")
+IMPLEMENTATIONS = {"cpu": ("numpy",)}
+DEFAULT = {"cpu": "numpy"}
+
+
+def normalize_dims(dim, ndim: int) -> tuple:
+    """``dim`` (None, int or a sequence of ints, negatives allowed) -> sorted tuple of axes."""
+    if dim is None:
+        return tuple(range(ndim))
+    dims = (dim,) if isinstance(dim, int) and not isinstance(dim, bool) else dim
+    try:
+        dims = tuple(dims)
+    except TypeError:
+        raise TypeError(f"dim: expected an int or a tuple of ints, got {type(dim).__name__}") from None
+    span = max(ndim, 1)  # a 0-d tensor accepts dim 0 and -1, as in PyTorch
+    out = []
+    for d in dims:
+        if isinstance(d, bool) or not isinstance(d, int):
+            raise TypeError(f"dim: expected an int or a tuple of ints, got {dim!r}")
+        if not -span <= d < span:
+            raise ValueError(f"dim: {d} is out of range for a {ndim}-D tensor "
+                             f"(expected to be in [{-span}, {span - 1}])")
+        out.append(d % span)
+    if len(set(out)) != len(out):
+        raise ValueError(f"dim: {dim!r} names the same dim more than once")
+    return tuple(sorted(out)) if ndim else ()
