@@ -78,3 +78,6 @@ def log_softmax(input, dim):
 
 def is_tensor(obj) -> "bool":
     return isinstance(obj, Tensor)
+
+
+from . import nn, viz  # noqa: E402,F401  (after Tensor: both build on it)

@@ -24,4 +24,6 @@ def mount(package_dir: str, name: str) -> None:
         module = importlib.util.module_from_spec(spec)
         sys.modules[full] = module
         spec.loader.exec_module(module)
+        # The import system sets this attribute only for modules it loads itself.
+        setattr(sys.modules["minigrad"], name, module)
     # Otherwise leave it to the import system (an editable install's finder).
