@@ -1,0 +1,99 @@
+"""Loss front ends: ``cross_entropy``."""
+
+from __future__ import annotations
+
+from minigrad.autograd.function import apply
+from minigrad.autograd.grad_mode import is_grad_enabled
+from minigrad.nn.functional._common import expect_float, expect_same_dtype, expect_tensor
+from minigrad.ops import cross_entropy as _cross_entropy_decl
+from minigrad.tensor import Tensor
+
+
+def cross_entropy(
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,
+    *,
+    ignore_index: int = -100,
+    reduction: str = "mean",
+    label_smoothing: float = 0.0,
+) -> Tensor:
+    """Softmax cross-entropy between logits and class indices, as
+    ``torch.nn.functional.cross_entropy``; log-softmax and the negative log-likelihood
+    are computed in one fused kernel (stable for logits of any size, e.g. 1e4).
+
+    Shapes:
+        input:  (N, C) logits (unnormalised scores), float32 or float64
+        target: (N,) int64 class indices in [0, C), or ``ignore_index``
+        weight: (C,) per-class weights of input's dtype, or None (all 1)
+        output: () for reduction "mean" or "sum", (N,) for "none"; input's dtype
+
+    Maths: with log p_ic = x_ic - logsumexp(x_i) (the log-softmax, computed as
+    m_i + log(sum_c exp(x_ic - m_i)) with m_i = max_c x_ic), eps = label_smoothing and
+    w_c = weight[c] (1 without weights), the loss of sample i is::
+
+        loss_i = (1 - eps) * w_{t_i} * (-log p_{i,t_i})          # weighted NLL
+                 + eps / C * sum_c w_c * (-log p_ic)              # label smoothing
+
+    i.e. the cross-entropy against the smoothed target distribution
+    (1 - eps) * onehot(t_i) + eps / C, with PyTorch's per-class weighting of both terms.
+    Samples with ``target == ignore_index`` have loss 0 and are not counted.
+    Reductions: "none" gives (loss_i); "sum" gives sum_i loss_i; "mean" gives
+    sum_i loss_i / sum_{i counted} w_{t_i}: a weighted mean over the total weight of
+    the counted targets (not over N), NaN when nothing is counted, as in PyTorch.
+
+    Gradient with respect to the logits (the only one: ``weight`` is not
+    differentiated, and one that requires grad is refused as in PyTorch), with p_i the
+    softmax of row i and s_i the reduction's scale for sample i::
+
+        dL/dx_ij = s_i * ((1 - eps) * w_{t_i} * (p_ij - [j == t_i])
+                          + eps / C * (p_ij * sum_c w_c - w_j))
+
+    without weights simply ``s_i * (softmax - smoothed one-hot)``.
+
+    Args:
+        ignore_index: a target value that is skipped (default -100); it may also be a
+            valid class index, which is then ignored.
+        reduction: "none", "mean" (default) or "sum".
+        label_smoothing: eps in [0, 1] (default 0).
+
+    Raises TypeError for a non-Tensor argument, a non-float input, a non-int64 target,
+    or a weight whose dtype differs from input's; ValueError for a shape mismatch, a
+    bad reduction or label_smoothing, or a target value outside [0, C) that is not
+    ``ignore_index``; RuntimeError for a weight that requires grad (in grad mode).
+
+    Differences from PyTorch: only (N, C) logits with (N,) class indices: PyTorch's
+    unbatched (C,) input, its (N, C, d1, d2, ...) inputs and class-probability targets
+    are not supported; C = 0 is refused. ``ignore_index``, ``reduction`` and
+    ``label_smoothing`` are keyword-only, and the deprecated ``size_average`` and
+    ``reduce`` are not accepted: PyTorch's positional order puts ``size_average``
+    after ``weight``, so a positional call could silently mean something else. A
+    label_smoothing below 0 or NaN is refused (PyTorch accepts it). Out-of-range
+    targets raise ValueError before the kernel runs (PyTorch: IndexError from its
+    kernel, or a device-side assert on CUDA); checking them reads the target's values,
+    a copy to the host for a tensor on the GPU.
+    """
+    input = expect_tensor(input, "input")
+    target = expect_tensor(target, "target")
+    expect_float(input, "input")
+    if weight is not None:
+        weight = expect_tensor(weight, "weight")
+        expect_same_dtype(input, "input", weight, "weight")
+        if weight.requires_grad and is_grad_enabled():
+            raise RuntimeError(
+                "weight: cross_entropy is not differentiable with respect to the class "
+                "weights, so weight cannot have requires_grad=True; pass weight.detach()"
+            )
+    attrs = _cross_entropy_decl.check_args(
+        input.shape,
+        target.shape,
+        target.dtype.name,
+        None if weight is None else weight.shape,
+        ignore_index,
+        reduction,
+        label_smoothing,
+    )
+    _cross_entropy_decl.check_target_values(
+        target.cpu().data, input.shape[1], attrs["ignore_index"]
+    )
+    return apply("cross_entropy", input, target, weight, attrs=attrs)
