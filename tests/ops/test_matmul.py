@@ -1,0 +1,420 @@
+"""matmul and linear: every registered implementation against the NumPy one, gradient
+checks, an independent einsum reference for the NumPy one, the declaration's
+no-copy normal form, and the argument errors."""
+
+from __future__ import annotations
+
+import importlib
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import minigrad
+from minigrad.nn.functional.linear import linear, matmul
+from minigrad.ops import matmul as decl
+
+IMPLS = minigrad.implementations("matmul", "cpu")
+SEEDS = st.integers(0, 2**32 - 1)
+
+
+# ---------------------------------------------------------------- strategies
+
+
+@st.composite
+def matmul_shapes(draw, max_dim: int = 4, max_batch: int = 3, max_batch_ndim: int = 3):
+    """A valid (input_shape, other_shape) pair covering every torch.matmul case.
+
+    Batched pairs draw a common batch shape, then give each operand a suffix of it
+    (so the ranks differ) with some dimensions replaced by 1 (broadcast).
+    """
+    # Batched pairs have the most variants: give them more of the examples.
+    case = draw(st.sampled_from(["batched", "1d@1d", "1d@2d", "2d@1d", "2d@2d", "batched"]))
+    size = st.integers(1, max_dim)
+    n, k, m = draw(size), draw(size), draw(size)
+    if case == "1d@1d":
+        return (k,), (k,)
+    if case == "1d@2d":
+        return (k,), (k, m)
+    if case == "2d@1d":
+        return (n, k), (k,)
+    if case == "2d@2d":
+        return (n, k), (k, m)
+    # Sizes >= 2 here: the 1s come from the broadcast choices below, so they are seen.
+    batch = draw(st.lists(st.integers(2, max_batch), min_size=1, max_size=max_batch_ndim))
+
+    def operand_batch(min_rank: int) -> tuple[int, ...]:
+        rank = draw(st.integers(min_rank, len(batch)))
+        return tuple(1 if draw(st.booleans()) else d for d in batch[len(batch) - rank:])
+
+    a_first = draw(st.booleans())  # which operand is sure to have a batch
+    batch_a = operand_batch(1 if a_first else 0)
+    batch_b = operand_batch(0 if a_first else 1)
+    # An operand without batch dimensions may also be a vector.
+    a_vec = not batch_a and draw(st.booleans())
+    b_vec = not batch_b and draw(st.booleans())
+    a_shape = (k,) if a_vec else batch_a + (n, k)
+    b_shape = (k,) if b_vec else batch_b + (k, m)
+    return a_shape, b_shape
+
+
+@st.composite
+def linear_cases(draw, max_dim: int = 4):
+    """(input_shape, weight_shape, has_bias) with input 1-D, 2-D or 3-D."""
+    in_f, out_f = draw(st.integers(1, max_dim)), draw(st.integers(1, max_dim))
+    lead = tuple(draw(st.lists(st.integers(1, 3), min_size=0, max_size=2)))
+    return lead + (in_f,), (out_f, in_f), draw(st.booleans())
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _einsum_matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """torch.matmul's semantics spelled as einsum subscripts (its ... broadcasts)."""
+    spec = {
+        (True, True): "k,k->",
+        (True, False): "k,...km->...m",
+        (False, True): "...nk,k->...n",
+        (False, False): "...nk,...km->...nm",
+    }[(a.ndim == 1, b.ndim == 1)]
+    return np.asarray(np.einsum(spec, a, b))
+
+
+def _rand(rng, shape, dtype=np.float64):
+    return rng.standard_normal(shape).astype(dtype)
+
+
+def _run_matmul(impl, a, b, g):
+    """Output and both gradients through the front end with ``impl`` selected."""
+    ta = minigrad.tensor(a, requires_grad=True)
+    tb = minigrad.tensor(b, requires_grad=True)
+    with minigrad.use(matmul=impl):
+        out = matmul(ta, tb)
+        out.backward(minigrad.tensor(g))
+    return out.detach(), ta.grad, tb.grad
+
+
+def _run_linear(impl, x, w, b, g):
+    tx = minigrad.tensor(x, requires_grad=True)
+    tw = minigrad.tensor(w, requires_grad=True)
+    tb = None if b is None else minigrad.tensor(b, requires_grad=True)
+    with minigrad.use(matmul=impl):
+        out = linear(tx, tw, tb)
+        out.backward(minigrad.tensor(g))
+    return out.detach(), tx.grad, tw.grad, None if tb is None else tb.grad
+
+
+def _kernel_module(impl):
+    return importlib.import_module(f"minigrad.ops.matmul.{impl}")
+
+
+# ---------------------------------------------------------------- registry
+
+
+def test_registered():
+    assert {"naive", "numpy"} <= set(IMPLS)
+
+
+# Every shape rule at least once, whatever Hypothesis draws: (input, other).
+SHAPE_CASES = [
+    ((3,), (3,)),  # dot
+    ((2, 3), (3,)),  # matrix @ vector
+    ((3,), (3, 2)),  # vector @ matrix
+    ((2, 3), (3, 4)),  # matrix @ matrix
+    ((4, 2, 3), (3, 2)),  # batch @ matrix: folded into one product
+    ((2, 3), (4, 3, 2)),  # matrix @ batch
+    ((3,), (2, 1, 3, 2)),  # vector @ batch
+    ((2, 2, 3), (3,)),  # batch @ vector
+    ((2, 2, 3), (2, 3, 2)),  # same batch
+    ((2, 1, 2, 3), (3, 3, 2)),  # broadcast both ways, different ranks
+    ((3, 1, 1, 2), (2, 2, 1)),  # size-1 dims on both sides, n = m = 1
+    ((1, 2, 3), (1, 1, 3, 2)),  # all batch dims 1
+]
+
+
+# ---------------------------------------------------------------- every impl vs numpy
+
+
+def _check_against_numpy(impl, a_shape, b_shape, seed):
+    rng = np.random.default_rng(seed)
+    a, b = _rand(rng, a_shape), _rand(rng, b_shape)
+    g = _rand(rng, decl.output_shape(a_shape, b_shape))
+    out, ga, gb = _run_matmul(impl, a, b, g)
+    ref_out, ref_ga, ref_gb = _run_matmul("numpy", a, b, g)
+    assert out.dtype == minigrad.float64
+    assert out.shape == ref_out.shape == np.matmul(a, b).shape
+    np.testing.assert_allclose(out.numpy(), ref_out.numpy(), rtol=1e-12, atol=1e-12)
+    assert ga.shape == a_shape and gb.shape == b_shape
+    np.testing.assert_allclose(ga.numpy(), ref_ga.numpy(), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(gb.numpy(), ref_gb.numpy(), rtol=1e-12, atol=1e-12)
+
+
+def _gradcheck(impl, a_shape, b_shape, seed):
+    rng = np.random.default_rng(seed)
+    a = minigrad.tensor(_rand(rng, a_shape), requires_grad=True)
+    b = minigrad.tensor(_rand(rng, b_shape), requires_grad=True)
+    with minigrad.use(matmul=impl):
+        assert minigrad.gradcheck(matmul, (a, b))
+
+
+@pytest.mark.parametrize("impl", IMPLS)
+@given(shapes=matmul_shapes(), seed=SEEDS)
+def test_matches_numpy_impl(impl, shapes, seed):
+    _check_against_numpy(impl, *shapes, seed)
+
+
+@pytest.mark.parametrize("impl", IMPLS)
+@pytest.mark.parametrize("a_shape, b_shape", SHAPE_CASES)
+def test_matches_numpy_impl_each_rule(impl, a_shape, b_shape):
+    _check_against_numpy(impl, a_shape, b_shape, seed=len(a_shape) * 10 + len(b_shape))
+
+
+@pytest.mark.parametrize("impl", IMPLS)
+@given(shapes=matmul_shapes(), seed=SEEDS)
+def test_float32_keeps_dtype(impl, shapes, seed):
+    a_shape, b_shape = shapes
+    rng = np.random.default_rng(seed)
+    a, b = _rand(rng, a_shape, np.float32), _rand(rng, b_shape, np.float32)
+    g = _rand(rng, decl.output_shape(a_shape, b_shape), np.float32)
+    out, ga, gb = _run_matmul(impl, a, b, g)
+    assert out.dtype == ga.dtype == gb.dtype == minigrad.float32
+    assert out.numpy().dtype == ga.numpy().dtype == gb.numpy().dtype == np.float32
+    ref = _einsum_matmul(a.astype(np.float64), b.astype(np.float64))
+    np.testing.assert_allclose(out.numpy(), ref, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("impl", IMPLS)
+@given(shapes=matmul_shapes(max_dim=3, max_batch=3, max_batch_ndim=2), seed=SEEDS)
+def test_gradcheck(impl, shapes, seed):
+    _gradcheck(impl, *shapes, seed)
+
+
+@pytest.mark.parametrize("impl", IMPLS)
+@pytest.mark.parametrize("a_shape, b_shape", SHAPE_CASES)
+def test_gradcheck_each_rule(impl, a_shape, b_shape):
+    _gradcheck(impl, a_shape, b_shape, seed=0)
+
+
+@pytest.mark.parametrize("impl", IMPLS)
+def test_one_input_needs_grad(impl):
+    rng = np.random.default_rng(0)
+    a, b, g = _rand(rng, (2, 3, 4)), _rand(rng, (2, 4, 2)), _rand(rng, (2, 3, 2))
+    ta = minigrad.tensor(a, requires_grad=True)
+    tb = minigrad.tensor(b)
+    with minigrad.use(matmul=impl):
+        matmul(ta, tb).backward(minigrad.tensor(g))
+    assert tb.grad is None
+    np.testing.assert_allclose(ta.grad.numpy(), np.einsum("snm,skm->snk", g, b), rtol=1e-12)
+    # The kernel itself may skip an unneeded gradient, and must skip it as None.
+    kernel = _kernel_module(impl)
+    out = kernel.forward(a, b)
+    grad_a, grad_b = kernel.backward(g, (a, b), out, (False, True))
+    assert grad_a is None
+    np.testing.assert_allclose(grad_b, np.einsum("snk,snm->skm", a, g), rtol=1e-12)
+
+
+@pytest.mark.parametrize("impl", IMPLS)
+@pytest.mark.parametrize(
+    "a_shape, b_shape",
+    [((2, 0), (0, 3)), ((0, 3), (3, 2)), ((2, 3), (3, 0)), ((0,), (0,)), ((0, 2, 3), (3, 2))],
+)
+def test_empty_dims(impl, a_shape, b_shape):
+    # k == 0 is an empty sum: zeros, as PyTorch.
+    rng = np.random.default_rng(0)
+    a, b = _rand(rng, a_shape), _rand(rng, b_shape)
+    g = _rand(rng, decl.output_shape(a_shape, b_shape))
+    out, ga, gb = _run_matmul(impl, a, b, g)
+    np.testing.assert_array_equal(out.numpy(), _einsum_matmul(a, b))
+    assert ga.shape == a_shape and gb.shape == b_shape
+
+
+# ---------------------------------------------------------------- independent reference
+
+
+@given(shapes=matmul_shapes(), seed=SEEDS)
+def test_numpy_impl_matches_einsum(shapes, seed):
+    """Values against einsum; gradients through the bilinear identity
+    <G, d(A @ B)> = <G, dA @ B + A @ dB> = <gA, dA> + <gB, dB> for random dA, dB,
+    with the products taken by einsum, so no code is shared with the kernel."""
+    a_shape, b_shape = shapes
+    rng = np.random.default_rng(seed)
+    a, b = _rand(rng, a_shape), _rand(rng, b_shape)
+    g = _rand(rng, decl.output_shape(a_shape, b_shape))
+    out, ga, gb = _run_matmul("numpy", a, b, g)
+    ref = _einsum_matmul(a, b)
+    assert out.shape == ref.shape
+    np.testing.assert_allclose(out.numpy(), ref, rtol=1e-12, atol=1e-12)
+    da, db = _rand(rng, a_shape), _rand(rng, b_shape)
+    lhs = np.sum(g * (_einsum_matmul(da, b) + _einsum_matmul(a, db)))
+    rhs = np.sum(ga.numpy() * da) + np.sum(gb.numpy() * db)
+    np.testing.assert_allclose(rhs, lhs, rtol=1e-10, atol=1e-10)
+
+
+@pytest.mark.parametrize("impl", IMPLS)
+def test_hand_computed(impl):
+    a = np.array([[1.0, 2.0], [3.0, 4.0]])
+    b = np.array([[5.0, 6.0], [7.0, 8.0]])
+    out, ga, gb = _run_matmul(impl, a, b, np.ones((2, 2)))
+    np.testing.assert_array_equal(out.numpy(), [[19.0, 22.0], [43.0, 50.0]])
+    np.testing.assert_array_equal(ga.numpy(), [[11.0, 15.0], [11.0, 15.0]])  # G @ B^T
+    np.testing.assert_array_equal(gb.numpy(), [[4.0, 4.0], [6.0, 6.0]])  # A^T @ G
+
+    # 1-D x 1-D: the dot product, a 0-d result.
+    out, ga, gb = _run_matmul(impl, np.array([1.0, 2.0, 3.0]), np.array([4.0, 5.0, 6.0]),
+                              np.array(2.0))
+    assert out.shape == ()
+    assert out.numpy() == 32.0
+    np.testing.assert_array_equal(ga.numpy(), [8.0, 10.0, 12.0])
+    np.testing.assert_array_equal(gb.numpy(), [2.0, 4.0, 6.0])
+
+    # (1, 2) against a batch of 3 (2, 1) columns: input's gradient sums the batch.
+    a = np.array([[1.0, 2.0]])
+    b = np.arange(6.0).reshape(3, 2, 1)  # columns [0,1], [2,3], [4,5]
+    out, ga, gb = _run_matmul(impl, a, b, np.ones((3, 1, 1)))
+    np.testing.assert_array_equal(out.numpy().ravel(), [2.0, 8.0, 14.0])
+    np.testing.assert_array_equal(ga.numpy(), [[6.0, 9.0]])
+    np.testing.assert_array_equal(gb.numpy(), np.tile([[1.0], [2.0]], (3, 1, 1)))
+
+
+def test_matmul_operator():
+    rng = np.random.default_rng(0)
+    a, b = _rand(rng, (2, 3)), _rand(rng, (3, 4))
+    out = minigrad.tensor(a) @ minigrad.tensor(b)
+    np.testing.assert_allclose(out.numpy(), _einsum_matmul(a, b), rtol=1e-12)
+
+
+# ---------------------------------------------------------------- the normal form
+
+
+def test_normal_form_avoids_copies():
+    a, b = np.ones((3, 4)), np.ones((4, 2))
+    a3, b3 = decl.to_batched(a, b)
+    assert a3.shape == (1, 3, 4) and b3.shape == (1, 4, 2)
+    assert np.shares_memory(a3, a) and np.shares_memory(b3, b)
+
+    # A batch against one matrix folds into a single (B*n, k) x (k, m) product.
+    a = np.ones((5, 3, 4))
+    a3, b3 = decl.to_batched(a, b)
+    assert a3.shape == (1, 15, 4) and b3.shape == (1, 4, 2)
+    assert np.shares_memory(a3, a) and np.shares_memory(b3, b)
+
+    # One matrix against a batch is a stride-0 view, not B copies.
+    a, b = np.ones((3, 4)), np.ones((2, 5, 4, 2))
+    a3, b3 = decl.to_batched(a, b)
+    assert a3.shape == (10, 3, 4) and b3.shape == (10, 4, 2)
+    assert np.shares_memory(a3, a) and np.shares_memory(b3, b)
+
+
+# ---------------------------------------------------------------- linear
+
+
+@pytest.mark.parametrize("impl", IMPLS)
+@given(case=linear_cases(), seed=SEEDS)
+def test_linear_matches_einsum(impl, case, seed):
+    x_shape, w_shape, has_bias = case
+    rng = np.random.default_rng(seed)
+    x, w = _rand(rng, x_shape), _rand(rng, w_shape)
+    b = _rand(rng, w_shape[:1]) if has_bias else None
+    g = _rand(rng, x_shape[:-1] + w_shape[:1])
+    out, gx, gw, gb = _run_linear(impl, x, w, b, g)
+    ref = np.einsum("...i,oi->...o", x, w) + (0.0 if b is None else b)
+    assert out.shape == ref.shape == x_shape[:-1] + w_shape[:1]
+    np.testing.assert_allclose(out.numpy(), ref, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(gx.numpy(), np.einsum("...o,oi->...i", g, w), rtol=1e-12,
+                               atol=1e-12)
+    g2, x2 = g.reshape(-1, w_shape[0]), x.reshape(-1, w_shape[1])  # rows: all positions
+    np.testing.assert_allclose(gw.numpy(), np.einsum("no,ni->oi", g2, x2), rtol=1e-12,
+                               atol=1e-12)
+    if b is None:
+        assert gb is None
+    else:
+        np.testing.assert_allclose(gb.numpy(), g2.sum(axis=0),
+                                   rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("impl", IMPLS)
+@pytest.mark.parametrize("x_shape", [(3,), (2, 3), (2, 2, 3)])
+@pytest.mark.parametrize("has_bias", [False, True])
+def test_linear_gradcheck(impl, x_shape, has_bias):
+    rng = np.random.default_rng(len(x_shape))
+    x = minigrad.tensor(_rand(rng, x_shape), requires_grad=True)
+    w = minigrad.tensor(_rand(rng, (2, 3)), requires_grad=True)
+    args = (x, w)
+    if has_bias:
+        args += (minigrad.tensor(_rand(rng, (2,)), requires_grad=True),)
+    with minigrad.use(matmul=impl):
+        assert minigrad.gradcheck(linear, args)
+
+
+def test_linear_keeps_float32():
+    x = minigrad.tensor(np.ones((2, 3), np.float32))
+    w = minigrad.tensor(np.ones((4, 3), np.float32))
+    b = minigrad.tensor(np.ones(4, np.float32))
+    out = linear(x, w, b)
+    assert out.dtype == minigrad.float32
+    np.testing.assert_array_equal(out.numpy(), np.full((2, 4), 4.0, np.float32))
+
+
+# ---------------------------------------------------------------- bad input
+
+
+def _t(shape, dtype=np.float64):
+    return minigrad.tensor(np.ones(shape, dtype))
+
+
+@pytest.mark.parametrize(
+    "a_shape, b_shape, match",
+    [
+        ((2, 3), (4, 5), r"cannot be multiplied.*\(2, 3\).*\(4, 5\)"),
+        ((3,), (4,), r"cannot be multiplied.*\(3,\).*\(4,\)"),
+        ((2, 3), (4,), r"cannot be multiplied.*\(2, 3\).*\(4,\)"),
+        ((3,), (4, 5), r"cannot be multiplied.*\(3,\).*\(4, 5\)"),
+        ((2, 2, 3), (2, 4, 5), r"cannot be multiplied.*\(2, 2, 3\).*\(2, 4, 5\)"),
+        ((), (3,), r"at least 1-D.*input of shape \(\).*other of shape \(3,\)"),
+        ((3,), (), r"at least 1-D.*input of shape \(3,\).*other of shape \(\)"),
+        ((2, 2, 3), (3, 3, 4), r"batch dimensions.*\(2, 2, 3\).*\(3, 3, 4\)"),
+    ],
+)
+def test_matmul_bad_shapes(a_shape, b_shape, match):
+    with pytest.raises(ValueError, match=match):
+        matmul(_t(a_shape), _t(b_shape))
+
+
+def test_matmul_bad_dtypes():
+    with pytest.raises(TypeError, match=r"input \(.*float32\) and other \(.*float64\)"):
+        matmul(_t((2, 3), np.float32), _t((3, 4)))
+    with pytest.raises(TypeError, match=r"input must be a floating point"):
+        matmul(_t((2, 3), np.int64), _t((3, 4), np.int64))
+    with pytest.raises(TypeError, match=r"other must be a floating point"):
+        matmul(_t((2, 3)), _t((3, 4), np.int64))
+    with pytest.raises(TypeError, match=r"other must be a Tensor, got ndarray"):
+        matmul(_t((2, 3)), np.ones((3, 4)))
+
+
+@pytest.mark.parametrize(
+    "x_shape, w_shape, b_shape, match",
+    [
+        ((2, 3), (4, 2), None, r"in_features.*\(2, 3\).*\(4, 2\)"),
+        ((3,), (4, 2), (4,), r"in_features.*\(3,\).*\(4, 2\)"),
+        ((2, 3), (4, 3), (3,), r"bias: expected shape \(4,\).*got shape \(3,\)"),
+        ((2, 3), (4, 3), (1, 4), r"bias: expected shape \(4,\).*got shape \(1, 4\)"),
+        ((2, 3), (3,), None, r"weight: expected a 2-D.*got shape \(3,\)"),
+        ((), (4, 3), None, r"input: expected .*at least 1-D"),
+    ],
+)
+def test_linear_bad_shapes(x_shape, w_shape, b_shape, match):
+    bias = None if b_shape is None else _t(b_shape)
+    with pytest.raises(ValueError, match=match):
+        linear(_t(x_shape), _t(w_shape), bias)
+
+
+def test_linear_bad_dtypes():
+    with pytest.raises(TypeError, match=r"input \(.*float32\) and weight \(.*float64\)"):
+        linear(_t((2, 3), np.float32), _t((4, 3)))
+    with pytest.raises(TypeError, match=r"input \(.*float64\) and bias \(.*float32\)"):
+        linear(_t((2, 3)), _t((4, 3)), _t((4,), np.float32))
+    with pytest.raises(TypeError, match=r"input must be a floating point"):
+        linear(_t((2, 3), np.int64), _t((4, 3), np.int64))
+    with pytest.raises(TypeError, match=r"bias must be a Tensor, got list"):
+        linear(_t((2, 3)), _t((4, 3)), [1.0, 2.0, 3.0, 4.0])
