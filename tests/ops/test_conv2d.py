@@ -1,0 +1,359 @@
+"""conv2d: every registered implementation against the NumPy one, gradient checks,
+an independent reference for the NumPy one, and the argument errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+import minigrad
+from minigrad.nn.functional.conv import conv2d
+from minigrad.ops import conv2d as decl
+
+IMPLS = minigrad.implementations("conv2d", "cpu")
+
+
+# ---------------------------------------------------------------- strategies
+
+
+def _int_or_pair(draw, lo: int, hi: int):
+    """Draw an int or a (tuple or list) pair; return (the argument, the pair)."""
+    if draw(st.booleans()):
+        v = draw(st.integers(lo, hi))
+        return v, (v, v)
+    a, b = draw(st.integers(lo, hi)), draw(st.integers(lo, hi))
+    return draw(st.sampled_from([(a, b), [a, b]])), (a, b)
+
+
+@st.composite
+def conv_cases(draw, max_hw: int = 7, max_batch: int = 2, max_channels: int = 4):
+    """A valid conv2d call: shapes are built from the attributes, so nothing is filtered.
+
+    Returns (x_shape, w_shape, has_bias, kwargs, pad4) where pad4 is the explicit
+    (top, bottom, left, right) padding, derived here independently of the declaration.
+    """
+    groups = draw(st.integers(1, 3))
+    c_per_group = draw(st.integers(1, max(1, max_channels // groups)))
+    out_per_group = draw(st.integers(1, max(1, max_channels // groups)))
+    kh, kw = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    dilation, (dh, dw) = _int_or_pair(draw, 1, 2)
+    kind = draw(st.sampled_from(["int_or_pair", "valid", "same"]))
+    if kind == "same":  # PyTorch allows "same" only with stride 1
+        stride = draw(st.sampled_from([1, (1, 1), [1, 1]]))
+    else:
+        stride, _ = _int_or_pair(draw, 1, 3)
+    if kind == "int_or_pair":
+        padding, (ph, pw) = _int_or_pair(draw, 0, 2)
+        pad4 = (ph, ph, pw, pw)
+    elif kind == "valid":
+        padding, pad4 = "valid", (0, 0, 0, 0)
+    else:
+        padding = "same"
+        th, tw = dh * (kh - 1), dw * (kw - 1)
+        pad4 = (th // 2, th - th // 2, tw // 2, tw - tw // 2)
+    # The padded input must hold one dilated kernel.
+    min_h = max(1, dh * (kh - 1) + 1 - pad4[0] - pad4[1])
+    min_w = max(1, dw * (kw - 1) + 1 - pad4[2] - pad4[3])
+    h = draw(st.integers(min_h, max(min_h, max_hw)))
+    w = draw(st.integers(min_w, max(min_w, max_hw)))
+    b = draw(st.integers(1, max_batch))
+    x_shape = (b, groups * c_per_group, h, w)
+    w_shape = (groups * out_per_group, c_per_group, kh, kw)
+    kwargs = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
+    return x_shape, w_shape, draw(st.booleans()), kwargs, pad4
+
+
+def _arrays(x_shape, w_shape, has_bias, seed, dtype=np.float64):
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal(x_shape).astype(dtype)
+    w = rng.standard_normal(w_shape).astype(dtype)
+    b = rng.standard_normal(w_shape[0]).astype(dtype) if has_bias else None
+    return x, w, b
+
+
+def _run(impl, x, w, b, kwargs, grad_out_seed=1):
+    """Forward and backward through the public front end with ``impl`` selected."""
+    tx = minigrad.tensor(x, requires_grad=True)
+    tw = minigrad.tensor(w, requires_grad=True)
+    tb = None if b is None else minigrad.tensor(b, requires_grad=True)
+    with minigrad.use(conv2d=impl):
+        out = conv2d(tx, tw, tb, **kwargs)
+        go = np.random.default_rng(grad_out_seed).standard_normal(out.shape)
+        out.backward(minigrad.tensor(go.astype(x.dtype)))
+    grads = [tx.grad.numpy(), tw.grad.numpy(), None if tb is None else tb.grad.numpy()]
+    return out.detach().numpy(), grads
+
+
+def _all_features(test):
+    """Hypothesis favours small draws: also run every attribute at once, and an even
+    kernel with padding="same" (asymmetric padding)."""
+    test = example(case=((2, 4, 5, 6), (4, 2, 2, 3), True,
+                         dict(stride=(2, 1), padding=(1, 2), dilation=(2, 1), groups=2),
+                         (1, 1, 2, 2)), seed=0)(test)
+    return example(case=((1, 2, 4, 5), (2, 2, 2, 3), True,
+                         dict(stride=1, padding="same", dilation=(1, 2), groups=1),
+                         (0, 1, 2, 2)), seed=1)(test)
+
+
+# ---------------------------------------------------------------- reference
+
+
+def _reference(x, w, b, stride, pad4, dilation, groups):
+    """conv2d from 1-D np.correlate: zero-dilate the kernel, pad the input, correlate
+    row by row at stride 1, then subsample by the stride. Shares no code with ops/."""
+    sh, sw = stride
+    dh, dw = dilation
+    top, bottom, left, right = pad4
+    c_out, cg, kh, kw = w.shape
+    og = c_out // groups
+    w_dil = np.zeros((c_out, cg, dh * (kh - 1) + 1, dw * (kw - 1) + 1))
+    w_dil[:, :, ::dh, ::dw] = w
+    xp = np.pad(x, ((0, 0), (0, 0), (top, bottom), (left, right)))
+    full_h = xp.shape[2] - w_dil.shape[2] + 1
+    full_w = xp.shape[3] - w_dil.shape[3] + 1
+    out = np.zeros((x.shape[0], c_out, full_h, full_w))
+    for n in range(x.shape[0]):
+        for oc in range(c_out):
+            g = oc // og
+            for c in range(cg):
+                for i in range(full_h):
+                    for p in range(w_dil.shape[2]):
+                        out[n, oc, i] += np.correlate(
+                            xp[n, g * cg + c, i + p], w_dil[oc, c, p], mode="valid"
+                        )
+            if b is not None:
+                out[n, oc] += b[oc]
+    return out[:, :, ::sh, ::sw]
+
+
+def _as_pair(v):
+    return (v, v) if isinstance(v, int) else tuple(v)
+
+
+# ---------------------------------------------------------------- tests
+
+
+def test_numpy_is_registered_and_default():
+    assert "numpy" in IMPLS and "naive" in IMPLS
+    assert minigrad.dispatch.selected("conv2d", "cpu") == "numpy"
+
+
+def test_hand_computed_example():
+    # w = [[1, 0], [0, -1]]: out[i, j] = x[i, j] - x[i+1, j+1] = -4 for x = arange(9).
+    x = np.arange(9.0).reshape(1, 1, 3, 3)
+    w = np.array([[[[1.0, 0.0], [0.0, -1.0]]]])
+    with minigrad.use(conv2d="numpy"):
+        out = conv2d(minigrad.tensor(x), minigrad.tensor(w), minigrad.tensor(np.array([0.5])))
+    np.testing.assert_array_equal(out.numpy(), np.full((1, 1, 2, 2), -3.5))
+    # stride 2, padding 1: out[i, j] = x_pad[2i, 2j] - x_pad[2i+1, 2j+1] with
+    # x_pad[r, c] = x[r-1, c-1] inside and 0 on the border:
+    # out[0,0] = 0 - x[0,0], out[0,1] = 0 - x[0,2], out[1,0] = 0 - x[2,0],
+    # out[1,1] = x[1,1] - x[2,2].
+    with minigrad.use(conv2d="numpy"):
+        out = conv2d(minigrad.tensor(x), minigrad.tensor(w), stride=2, padding=1)
+    expected = np.array([[-0.0, -2.0], [-6.0, 4.0 - 8.0]])
+    np.testing.assert_array_equal(out.numpy()[0, 0], expected)
+
+
+@given(case=conv_cases(max_hw=6, max_batch=2, max_channels=3), seed=st.integers(0, 2**16))
+@_all_features
+def test_numpy_matches_independent_reference(case, seed):
+    x_shape, w_shape, has_bias, kwargs, pad4 = case
+    x, w, b = _arrays(x_shape, w_shape, has_bias, seed)
+    expected = _reference(x, w, b, _as_pair(kwargs["stride"]), pad4,
+                          _as_pair(kwargs["dilation"]), kwargs["groups"])
+    with minigrad.use(conv2d="numpy"):
+        out = conv2d(minigrad.tensor(x), minigrad.tensor(w),
+                     None if b is None else minigrad.tensor(b), **kwargs)
+    assert out.shape == expected.shape
+    np.testing.assert_allclose(out.numpy(), expected, rtol=1e-12, atol=1e-12)
+
+
+@given(case=conv_cases(), seed=st.integers(0, 2**16))
+@_all_features
+def test_numpy_backward_is_the_adjoint_of_forward(case, seed):
+    """conv2d is linear in x and in w, so <conv(x, w), g> = <x, grad_x> = <w, grad_w>
+    (without bias) and grad_bias = g summed over (B, H, W): an independent check of the
+    NumPy backward against its forward."""
+    x_shape, w_shape, has_bias, kwargs, _ = case
+    x, w, b = _arrays(x_shape, w_shape, has_bias, seed)
+    out, (gx, gw, gb) = _run("numpy", x, w, b, kwargs, grad_out_seed=seed + 1)
+    g = np.random.default_rng(seed + 1).standard_normal(out.shape)
+    lin = np.sum((out - (0 if b is None else b.reshape(1, -1, 1, 1))) * g)
+    np.testing.assert_allclose(np.sum(x * gx), lin, rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(np.sum(w * gw), lin, rtol=1e-10, atol=1e-10)
+    if b is not None:
+        np.testing.assert_allclose(gb, g.sum(axis=(0, 2, 3)), rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("impl", [i for i in IMPLS if i != "numpy"])
+@given(case=conv_cases(), seed=st.integers(0, 2**16))
+@_all_features
+def test_matches_numpy(impl, case, seed):
+    x_shape, w_shape, has_bias, kwargs, _ = case
+    x, w, b = _arrays(x_shape, w_shape, has_bias, seed)
+    out_ref, grads_ref = _run("numpy", x, w, b, kwargs)
+    out, grads = _run(impl, x, w, b, kwargs)
+    np.testing.assert_allclose(out, out_ref, rtol=1e-10, atol=1e-10)
+    for got, ref, name in zip(grads, grads_ref, ("input", "weight", "bias")):
+        if ref is None:
+            assert got is None
+        else:
+            np.testing.assert_allclose(got, ref, rtol=1e-10, atol=1e-10, err_msg=name)
+
+
+@pytest.mark.parametrize("impl", IMPLS)
+@given(case=conv_cases(max_hw=5, max_batch=2, max_channels=3), seed=st.integers(0, 2**16))
+@_all_features
+def test_gradcheck(impl, case, seed):
+    x_shape, w_shape, has_bias, kwargs, _ = case
+    x, w, b = _arrays(x_shape, w_shape, has_bias, seed)
+    inputs = [minigrad.tensor(a, requires_grad=True) for a in (x, w, b) if a is not None]
+    with minigrad.use(conv2d=impl):
+        assert minigrad.gradcheck(lambda *t: conv2d(*t, **kwargs), inputs)
+
+
+@pytest.mark.parametrize("impl", IMPLS)
+def test_unbatched_input(impl):
+    x, w, b = _arrays((2, 5, 4), (3, 2, 2, 3), True, seed=3)
+    kwargs = dict(stride=(1, 2), padding=1, dilation=(2, 1))
+    out3, grads3 = _run(impl, x, w, b, kwargs)
+    out4, grads4 = _run(impl, x[None], w, b, kwargs)
+    assert out3.shape == out4.shape[1:]
+    np.testing.assert_allclose(out3, out4[0], rtol=1e-12)
+    assert grads3[0].shape == x.shape
+    np.testing.assert_allclose(grads3[0], grads4[0][0], rtol=1e-12)
+    np.testing.assert_allclose(grads3[1], grads4[1], rtol=1e-12)
+
+
+@pytest.mark.parametrize("impl", IMPLS)
+@pytest.mark.parametrize("has_bias", [False, True])
+def test_float32_is_preserved(impl, has_bias):
+    x, w, b = _arrays((2, 2, 5, 5), (4, 1, 3, 3), has_bias, seed=5, dtype=np.float32)
+    kwargs = dict(stride=2, padding=(1, 0), groups=2)
+    out, grads = _run(impl, x, w, b, kwargs)
+    assert out.dtype == np.float32
+    assert all(g.dtype == np.float32 for g in grads if g is not None)
+    out64, _ = _run("numpy", *(None if a is None else a.astype(np.float64) for a in (x, w, b)),
+                    kwargs)
+    np.testing.assert_allclose(out, out64, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("impl", IMPLS)
+def test_only_some_inputs_require_grad(impl):
+    x, w, b = _arrays((1, 2, 4, 4), (2, 2, 2, 2), True, seed=7)
+    tx, tw, tb = minigrad.tensor(x), minigrad.tensor(w, requires_grad=True), minigrad.tensor(b)
+    with minigrad.use(conv2d=impl):
+        conv2d(tx, tw, tb, padding=1).sum().backward()
+    assert tx.grad is None and tb.grad is None
+    # With sum() as the loss, grad_out is all ones and grad_w[oc, c, p, q] is the sum of
+    # the input pixels tap (p, q) sees: a sum over a shifted slice of the padded input.
+    xp = np.pad(x, ((0, 0), (0, 0), (1, 1), (1, 1)))
+    expected = np.array([[[xp[0, c, p:p + 5, q:q + 5].sum() for q in range(2)]
+                          for p in range(2)] for c in range(2)])
+    np.testing.assert_allclose(tw.grad.numpy(), np.stack([expected] * 2), rtol=1e-12)
+
+
+def test_same_padding_keeps_the_size_and_pads_bottom_right():
+    # Even kernel: total padding 1 per axis, PyTorch puts it at the bottom/right.
+    x, w, _ = _arrays((1, 1, 4, 5), (1, 1, 2, 2), False, seed=9)
+    out = conv2d(minigrad.tensor(x), minigrad.tensor(w), padding="same")
+    assert out.shape == (1, 1, 4, 5)
+    expected = _reference(x, w, None, (1, 1), (0, 1, 0, 1), (1, 1), 1)
+    np.testing.assert_allclose(out.numpy(), expected, rtol=1e-12)
+    assert decl.check_args((1, 1, 4, 5), (1, 1, 4, 3), None, padding="same",
+                           dilation=(1, 2))["padding"] == (1, 2, 2, 2)
+
+
+def test_check_args_normalises():
+    attrs = decl.check_args((2, 4, 7, 7), (6, 2, 3, 3), (6,), stride=[2, 1],
+                            padding=(1, 0), dilation=np.int64(2), groups=2)
+    assert attrs == {"stride": (2, 1), "padding": (1, 1, 0, 0), "dilation": (2, 2),
+                     "groups": 2}
+    assert all(type(v) is int for v in attrs["dilation"])
+    assert decl.check_args((1, 1, 3, 3), (1, 1, 3, 3), None, padding="valid")["padding"] \
+        == (0, 0, 0, 0)
+
+
+@given(case=conv_cases())
+def test_output_shape_counts_the_windows(case):
+    x_shape, w_shape, _, kwargs, _ = case
+    attrs = decl.check_args(x_shape, w_shape, None, **kwargs)
+    b, c_out, h_out, w_out = decl.output_shape(x_shape, w_shape, **attrs)
+    assert (b, c_out) == (x_shape[0], w_shape[0])
+    # Count the window start positions that fit in the padded input, one by one.
+    (sh, sw), (t, bo, le, r), (dh, dw) = attrs["stride"], attrs["padding"], attrs["dilation"]
+    span_h, span_w = dh * (w_shape[2] - 1) + 1, dw * (w_shape[3] - 1) + 1
+    assert h_out == len(range(0, x_shape[2] + t + bo - span_h + 1, sh))
+    assert w_out == len(range(0, x_shape[3] + le + r - span_w + 1, sw))
+
+
+# ---------------------------------------------------------------- bad input
+
+X = (1, 4, 5, 5)
+W = (2, 4, 3, 3)
+
+BAD_ARGS = [
+    # (input shape, weight shape, bias shape, kwargs, exception, message pattern)
+    (X, (2, 4, 3), None, {}, ValueError, r"weight: expected a 4-D"),
+    ((4, 5, 5), W, None, {}, ValueError, r"input: expected a 4-D"),
+    (X, (2, 3, 3, 3), None, {}, ValueError, r"weight: expected weight.shape\[1\] \* groups"),
+    (X, (3, 2, 3, 3), None, {"groups": 2}, ValueError, r"out_channels.*divisible by groups"),
+    ((1, 3, 5, 5), (3, 1, 3, 3), None, {"groups": 2}, ValueError,
+     r"C_in=3 must be divisible by groups"),
+    (X, W, None, {"groups": 0}, ValueError, r"groups: expected a positive int"),
+    (X, W, None, {"groups": 1.0}, TypeError, r"groups: expected an int"),
+    (X, W, None, {"groups": True}, TypeError, r"groups: expected an int"),
+    (X, W, (3,), {}, ValueError, r"bias: expected shape \(2,\)"),
+    (X, W, (2, 1), {}, ValueError, r"bias: expected shape \(2,\)"),
+    (X, W, None, {"stride": 0}, ValueError, r"stride: expected positive"),
+    (X, W, None, {"stride": (1, -1)}, ValueError, r"stride: expected positive"),
+    (X, W, None, {"dilation": 0}, ValueError, r"dilation: expected positive"),
+    (X, W, None, {"padding": -1}, ValueError, r"padding: expected non-negative"),
+    (X, W, None, {"padding": (0, -2)}, ValueError, r"padding: expected non-negative"),
+    (X, W, None, {"padding": "full"}, ValueError, r"padding: expected .*'valid' or 'same'"),
+    (X, W, None, {"padding": "same", "stride": 2}, ValueError,
+     r"padding='same' is not supported for strided"),
+    (X, (2, 4, 6, 6), None, {}, ValueError, r"kernel size \(6, 6\) can't be larger"),
+    (X, W, None, {"dilation": 3}, ValueError, r"kernel size \(7, 7\) can't be larger"),
+    (X, W, None, {"stride": 1.5}, TypeError, r"stride: expected an int or a tuple"),
+    (X, W, None, {"stride": True}, TypeError, r"stride: expected an int or a tuple"),
+    (X, W, None, {"padding": (1, 1.0)}, TypeError, r"padding: expected ints"),
+    (X, W, None, {"dilation": (1, False)}, TypeError, r"dilation: expected ints"),
+    (X, W, None, {"stride": (1, 2, 3)}, ValueError, r"stride: expected a single int or a tuple"),
+    (X, W, None, {"padding": (1, 1, 1, 1)}, ValueError, r"padding: expected a single int"),
+    (X, W, None, {"dilation": [2]}, ValueError, r"dilation: expected a single int"),
+    (X, (2, 4, 0, 3), None, {}, ValueError, r"weight: expected all dimensions >= 1"),
+]
+
+
+@pytest.mark.parametrize("x_shape, w_shape, b_shape, kwargs, exc, match", BAD_ARGS)
+def test_bad_arguments_raise_clear_errors(x_shape, w_shape, b_shape, kwargs, exc, match):
+    with pytest.raises(exc, match=match):
+        decl.check_args(x_shape, w_shape, b_shape, **kwargs)
+    if len(x_shape) == 4:  # a 3-D input is legal through the front end (unbatched)
+        x, w, b = (None if s is None else minigrad.tensor(np.zeros(s)) for s in
+                   (x_shape, w_shape, b_shape))
+        with pytest.raises(exc, match=match):
+            conv2d(x, w, b, **kwargs)
+
+
+def test_bad_tensors():
+    x = minigrad.tensor(np.zeros((1, 2, 4, 4)))
+    w = minigrad.tensor(np.zeros((1, 2, 2, 2)))
+    with pytest.raises(TypeError, match="input"):
+        conv2d(np.zeros((1, 2, 4, 4)), w)
+    with pytest.raises(TypeError, match="weight"):
+        conv2d(x, [[1.0]])
+    with pytest.raises(TypeError, match="input"):
+        conv2d(minigrad.tensor(np.zeros((1, 2, 4, 4), dtype=np.int64)), w)
+    with pytest.raises((TypeError, RuntimeError), match="float32"):
+        conv2d(x, minigrad.tensor(np.zeros((1, 2, 2, 2), dtype=np.float32)))
+    with pytest.raises((TypeError, RuntimeError), match="bias"):
+        conv2d(x, w, minigrad.tensor(np.zeros(1, dtype=np.float32)))
+    with pytest.raises(ValueError, match="input"):
+        conv2d(minigrad.tensor(np.zeros((4, 4))), w)
+    with pytest.raises(ValueError, match="input"):
+        conv2d(minigrad.tensor(np.zeros((1, 1, 2, 4, 4))), w)
