@@ -25,13 +25,14 @@ def tensor(data, dtype=None, requires_grad: bool = False, device=None) -> Tensor
     array or a Tensor).
 
     dtype: inferred when None, as PyTorch: Python floats -> float32, Python ints ->
-    int64, bools -> bool; a NumPy array keeps its dtype (float64 stays float64, other
-    integer widths become int64).
+    int64, bools -> bool; a NumPy array or scalar keeps its dtype (float64 stays
+    float64, other integer widths become int64).
     """
     dtype = dt.as_dtype(dtype)
     if isinstance(data, Tensor):
         array = np.array(data.data, copy=True)
-    elif isinstance(data, np.ndarray):
+    elif isinstance(data, (np.ndarray, np.generic)):
+        # NumPy scalars keep their dtype too (torch.tensor(np.float64(1)) is float64).
         array = np.array(data, copy=True)
     else:
         if isinstance(data, str) or data is None:
@@ -42,12 +43,15 @@ def tensor(data, dtype=None, requires_grad: bool = False, device=None) -> Tensor
             raise ValueError(f"data: could not make a tensor of it ({e})") from None
         if array.dtype == object:
             raise ValueError("data: nested sequences must be rectangular and hold numbers")
-        if array.dtype.kind == "f":
-            array = array.astype(np.float32)  # Python floats default to float32
+        if array.dtype.kind == "f" and dtype is None:
+            # Python floats default to float32; with an explicit dtype, convert once
+            # (rounding through float32 first would lose float64 precision).
+            array = array.astype(np.float32)
     if array.dtype.kind not in "biuf":
         raise TypeError(f"data: unsupported element type {array.dtype}")
     target = dtype or dt.from_numpy_dtype(array.dtype)
-    array = np.ascontiguousarray(array, dtype=target.np)
+    # Not np.ascontiguousarray: it turns 0-d arrays into 1-d ones.
+    array = np.asarray(array, dtype=target.np, order="C")
     return _finish(array, requires_grad, device)
 
 
@@ -72,6 +76,14 @@ def _size(size) -> tuple:
 
 def _float_dtype(dtype) -> dt.DType:
     return dt.as_dtype(dtype) or dt.float32
+
+
+def _random_dtype(fn: str, dtype) -> dt.DType:
+    """rand/randn sample floats only; PyTorch refuses integer dtypes too."""
+    dtype = _float_dtype(dtype)
+    if not dtype.is_floating_point:
+        raise TypeError(f"{fn}: dtype must be floating point (float32 or float64), got {dtype}")
+    return dtype
 
 
 def zeros(*size, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
@@ -110,13 +122,13 @@ def arange(start, end=None, step=1, dtype=None, requires_grad: bool = False, dev
 
 def rand(*size, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
     """Uniform on [0, 1), from minigrad's generator (see manual_seed)."""
-    dtype = _float_dtype(dtype)
+    dtype = _random_dtype("rand", dtype)
     return _finish(generator().random(_size(size)).astype(dtype.np), requires_grad, device)
 
 
 def randn(*size, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
     """Standard normal, from minigrad's generator (see manual_seed)."""
-    dtype = _float_dtype(dtype)
+    dtype = _random_dtype("randn", dtype)
     return _finish(generator().standard_normal(_size(size)).astype(dtype.np), requires_grad, device)
 
 

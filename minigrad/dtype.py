@@ -96,3 +96,14 @@ def promote_with_scalar(t: DType, scalar: DType) -> DType:
     if scalar is int64 and t is bool_:
         return int64
     return t
+
+
+def _category(d: DType) -> int:
+    return 2 if d.is_floating_point else (1 if d is int64 else 0)
+
+
+def promote_with_zero_dim(t: DType, zero_dim: DType) -> DType:
+    """PyTorch: a 0-d tensor beside a tensor with dims acts like a Python scalar (it
+    never widens float32 to float64) except that, when its category is higher, its own
+    dtype wins (int64 tensor + 0-d float64 tensor -> float64)."""
+    return zero_dim if _category(zero_dim) > _category(t) else t

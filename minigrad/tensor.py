@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import weakref
+from numbers import Number
 from typing import Any
 
 import numpy as np
@@ -13,6 +14,10 @@ from .device import CPU, Device, device as as_device
 from .tensor_ops import elementwise as ew
 from .tensor_ops import reduce as red
 from .tensor_ops import shape as shp
+
+
+def _comparable(other) -> bool:
+    return isinstance(other, (Tensor, Number, np.generic, np.ndarray))
 
 
 class Tensor:
@@ -247,8 +252,14 @@ class Tensor:
         from .nn.functional import matmul
         return matmul(other, self)
 
-    def __eq__(self, other): return ew.compare("eq", self, other)  # type: ignore[override]
-    def __ne__(self, other): return ew.compare("ne", self, other)  # type: ignore[override]
+    # Anything that is not a number or an array (None, a string) is simply unequal, as
+    # in PyTorch: NotImplemented lets Python fall back to identity.
+    def __eq__(self, other):  # type: ignore[override]
+        return ew.compare("eq", self, other) if _comparable(other) else NotImplemented
+
+    def __ne__(self, other):  # type: ignore[override]
+        return ew.compare("ne", self, other) if _comparable(other) else NotImplemented
+
     def __lt__(self, other): return ew.compare("lt", self, other)
     def __le__(self, other): return ew.compare("le", self, other)
     def __gt__(self, other): return ew.compare("gt", self, other)

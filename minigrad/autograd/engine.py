@@ -41,7 +41,7 @@ def _accumulate(leaf, grad: np.ndarray) -> None:
     if leaf.grad is None:
         leaf.grad = Tensor._wrap(np.array(grad, dtype=leaf.dtype.np, copy=True))
     else:
-        leaf.grad = Tensor._wrap(leaf.grad.data + grad)
+        leaf.grad = Tensor._wrap((leaf.grad.data + grad).astype(leaf.dtype.np, copy=False))
 
 
 def _check_grad(node: Node, i: int, grad, target_shape) -> None:
@@ -79,6 +79,8 @@ def run_backward(tensors, grads, retain_graph: bool = False) -> None:
                     continue
                 if isinstance(edge, Node):
                     _check_grad(node, i, g, edge.shape)
+                    # As PyTorch's engine: a gradient arrives in its tensor's dtype.
+                    g = np.asarray(g).astype(edge.dtype.np, copy=False)
                     key = id(edge)
                     pending[key] = g if key not in pending else pending[key] + g
                 else:

@@ -35,13 +35,23 @@ class _GradMode:
         return wrapper
 
 
-class no_grad(_GradMode):
-    """Disable recording: ``with minigrad.no_grad(): ...`` or ``@minigrad.no_grad()``."""
+class _NoParamGradMode(_GradMode):
+    """As PyTorch, these also decorate without parentheses: ``@minigrad.no_grad``."""
+
+    def __new__(cls, func=None):
+        if func is None:
+            return super().__new__(cls)
+        return cls()(func)
+
+
+class no_grad(_NoParamGradMode):
+    """Disable recording: ``with minigrad.no_grad(): ...``, ``@minigrad.no_grad()`` or
+    ``@minigrad.no_grad``."""
     _enabled = False
 
 
-class enable_grad(_GradMode):
-    """Enable recording inside a no_grad block."""
+class enable_grad(_NoParamGradMode):
+    """Enable recording inside a no_grad block (also a decorator, with or without ())."""
     _enabled = True
 
 

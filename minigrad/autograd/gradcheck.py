@@ -18,6 +18,26 @@ def _outputs(fn, inputs):
     return [o for o in outs if isinstance(o, Tensor) and o.dtype.is_floating_point]
 
 
+def _graph_leaves(outs) -> list:
+    """The leaf tensors (requiring grad) that backward from ``outs`` would reach."""
+    from .node import Node
+
+    leaves = {id(o): o for o in outs if o._node is None and o.requires_grad}
+    seen: set = set()
+    stack = [o._node for o in outs if o._node is not None]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        for edge in node.edges:
+            if isinstance(edge, Node):
+                stack.append(edge)
+            elif edge is not None:
+                leaves[id(edge)] = edge
+    return list(leaves.values())
+
+
 def gradcheck(fn: Callable, inputs: "Sequence | object", eps: float = 1e-6, atol: float = 1e-5,
               rtol: float = 1e-3, raise_exception: bool = True) -> bool:
     """Compare the analytic Jacobian of ``fn`` with central finite differences.
@@ -71,10 +91,14 @@ def gradcheck(fn: Callable, inputs: "Sequence | object", eps: float = 1e-6, atol
 
     # Analytic Jacobians: one forward, then one backward per output element.
     analytic = {i: [np.zeros((n, inputs[i].data.size)) for n in out_sizes] for i in diff}
-    saved_grads = {i: inputs[i].grad for i in diff}
+    with enable_grad():
+        outs = _outputs(fn, inputs)
+    # backward() accumulates into every leaf of the graph, also those fn closes over
+    # (a model's parameters): their .grad is put back afterwards, as torch's gradcheck
+    # (which uses autograd.grad) leaves them alone.
+    touched = _graph_leaves(outs) + [inputs[i] for i in diff]
+    saved_grads = [(t, t.grad) for t in touched]
     try:
-        with enable_grad():
-            outs = _outputs(fn, inputs)
         for k, (y, n) in enumerate(zip(outs, out_sizes)):
             if not y.requires_grad:
                 continue  # y does not depend on any input: its Jacobian rows stay 0
@@ -89,8 +113,8 @@ def gradcheck(fn: Callable, inputs: "Sequence | object", eps: float = 1e-6, atol
                     if g is not None:
                         analytic[i][k][r, :] = g.data.reshape(-1)
     finally:
-        for i in diff:
-            inputs[i].grad = saved_grads[i]
+        for t, g in saved_grads:
+            t.grad = g
 
     for i in diff:
         for k in range(len(out_sizes)):
@@ -101,8 +125,8 @@ def gradcheck(fn: Callable, inputs: "Sequence | object", eps: float = 1e-6, atol
                 r, c = np.unravel_index(np.argmax(excess), a.shape)
                 msg = (f"Jacobian mismatch for output {k} with respect to input {i}: "
                        f"{int(bad.sum())} of {a.size} entries differ; worst at "
-                       f"(output element {r}, input element {c}): analytic {a[r, c]!r}, "
-                       f"numerical {nm[r, c]!r} (atol={atol}, rtol={rtol})")
+                       f"(output element {r}, input element {c}): analytic {float(a[r, c])!r}, "
+                       f"numerical {float(nm[r, c])!r} (atol={atol}, rtol={rtol})")
                 if raise_exception:
                     raise GradcheckError(msg)
                 return False

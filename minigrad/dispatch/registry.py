@@ -3,7 +3,9 @@
 Built-in ops declare themselves in ``ops/<folder>/__init__.py`` (``IMPLEMENTATIONS``,
 ``DEFAULT`` and, for a folder holding several small ops, ``OPS``); their modules are
 imported the first time they are needed, so an implementation whose dependency is
-missing simply does not appear. Users add their own with :func:`register`.
+missing simply does not appear. ``DEFAULT[device]`` is a name or a tuple of names in
+order of preference: the first one that imports is used (so without numba the numba
+kernels fall back to numpy). Users add their own with :func:`register`.
 """
 from __future__ import annotations
 
@@ -22,7 +24,8 @@ class Kernel(NamedTuple):
 
 # (op, device) -> {name: Kernel, or the module path to import it from}
 _table: dict[tuple[str, str], dict[str, "Kernel | str"]] = {}
-_defaults: dict[tuple[str, str], str] = {}
+# A name, or a tuple of names in order of preference until first resolved.
+_defaults: dict[tuple[str, str], "str | tuple[str, ...]"] = {}
 _choices: contextvars.ContextVar[dict[str, str]] = contextvars.ContextVar("minigrad_use", default={})
 _discovered = False
 
@@ -151,10 +154,16 @@ def selected(op: str, device: str) -> str:
     name = _choices.get().get(op)
     if name is None:
         try:
-            return _defaults[(op, device)]
+            name = _defaults[(op, device)]
         except KeyError:
             _check_op(op)
             raise RuntimeError(f"{op} has no implementation on device {device!r}") from None
+        if isinstance(name, tuple):
+            available = [n for n in name if n in _table[(op, device)] and _load(op, device, n)]
+            if not available:
+                raise RuntimeError(f"{op}: none of the default implementations {name} is "
+                                   f"available on {device}")
+            name = _defaults[(op, device)] = available[0]
     return name
 
 

@@ -17,6 +17,9 @@ def _tensor_cls():
 def _result_dtype(a, b) -> dt.DType:
     Tensor = _tensor_cls()
     if isinstance(a, Tensor) and isinstance(b, Tensor):
+        if (a.ndim == 0) != (b.ndim == 0):
+            dims, zero = (a, b) if b.ndim == 0 else (b, a)
+            return dt.promote_with_zero_dim(dims.dtype, zero.dtype)
         return dt.promote(a.dtype, b.dtype)
     if isinstance(a, Tensor):
         return dt.promote_with_scalar(a.dtype, dt.scalar_dtype(b))
@@ -33,17 +36,32 @@ def as_operand(value, dtype: dt.DType, device):
     return Tensor._wrap(np.asarray(value, dtype=dtype.np))
 
 
+def _check_operands(op: str, a, b, require_tensor: bool = True) -> None:
+    Tensor = _tensor_cls()
+    if require_tensor and not isinstance(a, Tensor) and not isinstance(b, Tensor):
+        raise TypeError(f"{op}: expected at least one Tensor operand")
+    for name, v in (("input", a), ("other", b)):
+        if not isinstance(v, (Tensor, Number, np.generic)) or isinstance(v, complex):
+            raise TypeError(f"{op}: {name} must be a Tensor or a real Python number, "
+                            f"got {type(v).__name__}")
+
+
 def binary(op: str, a, b):
     """``op`` (add, sub, mul, div, pow, maximum, minimum) with broadcasting."""
     Tensor = _tensor_cls()
-    if not isinstance(a, Tensor) and not isinstance(b, Tensor):
-        raise TypeError(f"{op}: expected at least one Tensor operand")
+    _check_operands(op, a, b)
     dtype = _result_dtype(a, b)
     if op == "div" and not dtype.is_floating_point:
         dtype = dt.float32  # true division, as torch.div
+    if op == "sub" and dtype is dt.bool_:
+        raise RuntimeError("sub: subtraction, the `-` operator, with two bool tensors is not "
+                           "supported; use the `^` operator or logical_xor() instead")
     device = a.device if isinstance(a, Tensor) else b.device
     x, y = as_operand(a, dtype, device), as_operand(b, dtype, device)
     _check_broadcast(op, x.shape, y.shape)
+    if op == "pow" and dtype is dt.int64 and (y.data < 0).any():
+        raise ValueError("pow: integers to negative integer powers are not allowed; "
+                         "make the base or the exponent a float")
     return apply(op, x, y)
 
 
@@ -56,6 +74,7 @@ def _check_broadcast(op, s1, s2) -> None:
 
 def compare(op: str, a, b):
     Tensor = _tensor_cls()
+    _check_operands(op, a, b)
     dtype = _result_dtype(a, b)
     device = a.device if isinstance(a, Tensor) else b.device
     x, y = as_operand(a, dtype, device), as_operand(b, dtype, device)
@@ -72,6 +91,9 @@ def unary(op: str, x):
         raise TypeError(f"{op}: expected a Tensor, got {type(x).__name__}")
     if op in _FLOAT_ONLY and not x.dtype.is_floating_point:
         x = cast(x, dt.float32)  # as torch.exp(int tensor) -> float32
+    if op in ("neg", "abs") and x.dtype is dt.bool_:
+        raise RuntimeError(f"{op}: not supported on a bool tensor (as in PyTorch); to invert "
+                           "a mask use the `~` operator or logical_not() instead")
     return apply(op, x)
 
 
@@ -101,6 +123,7 @@ def where(condition, input, other):
     Tensor = _tensor_cls()
     if not isinstance(condition, Tensor) or condition.dtype is not dt.bool_:
         raise TypeError("where: condition must be a bool Tensor")
+    _check_operands("where", input, other, require_tensor=False)
     dtype = _result_dtype(input, other) if (isinstance(input, Tensor) or isinstance(other, Tensor)) \
         else dt.promote(dt.scalar_dtype(input), dt.scalar_dtype(other))
     x = as_operand(input, dtype, condition.device)

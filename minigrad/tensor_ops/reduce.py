@@ -59,8 +59,8 @@ def min(x, dim=None, keepdim: bool = False):
 def _arg(op, x, dim, keepdim):
     if x.data.size == 0:
         raise RuntimeError(f"{op}: cannot reduce an empty tensor")
-    if dim is None:
-        return apply(op, x, attrs={"dim": None, "keepdim": False})
+    if dim is None:  # over the flattened tensor; keepdim keeps every dim (size 1), as PyTorch
+        return apply(op, x, attrs={"dim": None, "keepdim": bool(keepdim)})
     (d,) = normalize_dims(dim if isinstance(dim, int) else _not_int(op, dim), x.ndim) or (0,)
     return apply(op, x, attrs={"dim": d, "keepdim": bool(keepdim)})
 

@@ -2,12 +2,15 @@
 expand, cat, stack and indexing."""
 from __future__ import annotations
 
+import functools
 from typing import Sequence
 
 import numpy as np
 
+from .. import dtype as dt
 from ..autograd.function import apply
 from ..ops.shape import infer_shape, normalize_dim
+from .elementwise import cast
 
 
 def _sizes(args) -> tuple:
@@ -89,6 +92,8 @@ def expand(x, *sizes):
             if own is None:
                 raise ValueError("expand: -1 is not allowed for a new leading dim")
             s = own
+        elif isinstance(s, bool) or not isinstance(s, int) or s < 0:
+            raise ValueError(f"expand: sizes must be non-negative ints or -1, got {sizes}")
         if own is not None and own != 1 and own != s:
             raise ValueError(f"expand: the size of dim {i - lead} ({own}) must match {s} or be 1")
         shape.append(s)
@@ -106,14 +111,14 @@ def _check_seq(name, tensors) -> list:
     for i, t in enumerate(tensors):
         if not isinstance(t, Tensor):
             raise TypeError(f"{name}: element {i} is a {type(t).__name__}, expected a Tensor")
-        if t.dtype is not tensors[0].dtype:
-            raise TypeError(f"{name}: expected all tensors to have one dtype, got "
-                            f"{tensors[0].dtype} and {t.dtype} (element {i})")
-    return list(tensors)
+    # Mixed dtypes promote, as torch.cat/stack do (float32 + float64 -> float64).
+    dtype = functools.reduce(dt.promote, (t.dtype for t in tensors))
+    return [cast(t, dtype) for t in tensors]
 
 
 def cat(tensors, dim: int = 0):
-    """Join tensors along an existing dim; all other dims must match."""
+    """Join tensors along an existing dim; all other dims must match. Mixed dtypes
+    promote, as torch.cat."""
     tensors = _check_seq("cat", tensors)
     first = tensors[0]
     if first.ndim == 0:

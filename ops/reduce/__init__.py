@@ -19,6 +19,8 @@ def normalize_dims(dim, ndim: int) -> tuple:
         dims = tuple(dims)
     except TypeError:
         raise TypeError(f"dim: expected an int or a tuple of ints, got {type(dim).__name__}") from None
+    if not dims:  # PyTorch reduces over all dims for dim=() (NumPy over none)
+        return tuple(range(ndim))
     span = max(ndim, 1)  # a 0-d tensor accepts dim 0 and -1, as in PyTorch
     out = []
     for d in dims:

@@ -35,21 +35,21 @@ def _extremum(reduce, arg):
         values = np.asarray(reduce(x, axis=dim, keepdims=keepdim))
         if not indices:
             return values
+        if not x.ndim:  # dim 0 (or -1) of a 0-d tensor: its only element (dim is ())
+            return values, np.zeros((), dtype=np.int64)
         (d,) = dim
-        idx = arg(x, axis=d, keepdims=keepdim) if x.ndim else np.zeros((), dtype=np.int64)
-        return values, np.asarray(idx, dtype=np.int64)
+        return values, np.asarray(arg(x, axis=d, keepdims=keepdim), dtype=np.int64)
 
     def backward(grad, inputs, out, needs, *, dim, keepdim, indices):
         x = inputs[0]
         if indices:
+            if not x.ndim:
+                return (np.array(grad, dtype=x.dtype),)
             (d,) = dim
             idx = out[1] if keepdim else np.expand_dims(out[1], d)
             g = grad if keepdim else np.expand_dims(grad, d)
             gx = np.zeros_like(x)
-            if x.ndim:
-                np.put_along_axis(gx, idx, g, axis=d)
-            else:
-                gx[...] = g
+            np.put_along_axis(gx, idx, g, axis=d)
             return (gx,)
         values = out
         hit = x == _expand_back(values, x.shape, dim, keepdim)
@@ -62,7 +62,7 @@ def _extremum(reduce, arg):
 def _arg(fn):
     def forward(x, *, dim, keepdim):
         if dim is None:  # over the flattened tensor, as torch.argmax(x)
-            return np.asarray(fn(x), dtype=np.int64)
+            return np.asarray(fn(x, keepdims=keepdim), dtype=np.int64)
         return np.asarray(fn(x, axis=dim, keepdims=keepdim), dtype=np.int64)
     return forward, None
 
