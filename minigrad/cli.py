@@ -10,16 +10,18 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     demo = sub.add_parser("demo", help="run a small CNN with every implementation and draw its graph")
     demo.add_argument("--out", default="out", help="directory for the graph picture (default: out)")
-    bench = sub.add_parser("bench", help="time every implementation of each CNN op")
-    bench.add_argument("--repeats", type=int, default=5, help="timed calls per measurement (median)")
+    bench = sub.add_parser("bench", help="time every implementation of each CNN op and whole "
+                                         "training steps, against naive and PyTorch")
+    from .bench import add_arguments
+    add_arguments(bench)
     args = parser.parse_args(argv)
 
     if args.command == "demo":
         from .demo import main as demo_main
         return demo_main(args.out)
     if args.command == "bench":
-        from .bench import main as bench_main
-        return bench_main(args.repeats)
+        from .bench import run as bench_run
+        return bench_run(args)
     return 2
 
 
