@@ -81,3 +81,4 @@ def is_tensor(obj) -> "bool":
 
 
 from . import nn, viz  # noqa: E402,F401  (after Tensor: both build on it)
+from .warmup import warmup  # noqa: E402,F401

@@ -14,6 +14,9 @@ def main(argv: list[str] | None = None) -> int:
                                          "training steps, against naive and PyTorch")
     from .bench import add_arguments
     add_arguments(bench)
+    warm = sub.add_parser("warmup", help="compile the JIT kernels now (or load them from the "
+                                         "on-disk cache) and print the time per op")
+    warm.add_argument("--ops", default=None, help="comma-separated ops (default: all CNN ops)")
     args = parser.parse_args(argv)
 
     if args.command == "demo":
@@ -22,6 +25,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "bench":
         from .bench import run as bench_run
         return bench_run(args)
+    if args.command == "warmup":
+        from .warmup import warmup
+        timings = warmup(args.ops.split(",") if args.ops else None)
+        for (op, impl), seconds in timings.items():
+            print(f"{op:<14} {impl:<10} {seconds * 1e3:9.1f} ms")
+        print(f"total          {sum(timings.values()) * 1e3:20.1f} ms")
+        return 0
     return 2
 
 
