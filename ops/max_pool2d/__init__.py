@@ -23,8 +23,11 @@ from __future__ import annotations
 import operator
 from typing import Any
 
-IMPLEMENTATIONS = {"cpu": ("naive", "numpy")}
-DEFAULT = {"cpu": "numpy"}
+# naive: Python loops; numpy: window views + argmax; numba: prange over the (b, c) planes.
+IMPLEMENTATIONS = {"cpu": ("naive", "numpy", "numba")}
+# numba is several times faster than numpy at max_pool2d(x, 2), forward and backward;
+# without numba installed the registry falls back to numpy.
+DEFAULT = {"cpu": ("numba", "numpy")}
 
 Pair = tuple[int, int]
 

@@ -133,6 +133,39 @@ def test_each_output_is_its_window_max(impl, case, seed):
     np.testing.assert_array_equal(picked.reshape(out.shape), out)
 
 
+# (kernel_size, stride, padding, dilation, ceil_mode): overlapping windows (backward adds
+# into the same element), borders in the padding, the 2x2 stride-2 fast path.
+THREAD_CASES = [(3, 1, 1, 1, False), (2, 2, 0, 1, True), ((3, 2), (2, 1), (1, 1), (2, 1), True)]
+
+
+@pytest.mark.skipif("numba" not in IMPLS, reason="numba is not installed")
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_numba_same_bits_with_1_and_2_threads(dtype):
+    numba = pytest.importorskip("numba")
+    kernels = _kernels("numba")
+    rng = np.random.default_rng(7)
+    # Rounded normals: many ties, so the scan order matters too.
+    x = np.round(rng.standard_normal((4, 6, 23, 19)) * 4).astype(dtype)
+    counts = [1, 2] if numba.config.NUMBA_NUM_THREADS >= 2 else [1]
+    saved = numba.get_num_threads()
+    try:
+        for case in THREAD_CASES:
+            attrs = check_args(x.shape, *case)
+            grad_out = rng.standard_normal(output_shape(x.shape, **attrs)).astype(dtype)
+            results = []
+            for n in counts:
+                numba.set_num_threads(n)
+                out, idx = kernels.forward(x, **attrs)
+                (gx,) = kernels.backward(grad_out, (x,), (out, idx), (True,), **attrs)
+                results.append((out, idx, gx))
+            for out, idx, gx in results[1:]:
+                np.testing.assert_array_equal(out, results[0][0])
+                np.testing.assert_array_equal(idx, results[0][1])
+                np.testing.assert_array_equal(gx, results[0][2])
+    finally:
+        numba.set_num_threads(saved)
+
+
 # --- hand-computed references ------------------------------------------------------------
 
 
