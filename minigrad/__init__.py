@@ -80,5 +80,5 @@ def is_tensor(obj) -> "bool":
     return isinstance(obj, Tensor)
 
 
-from . import nn, viz  # noqa: E402,F401  (after Tensor: both build on it)
+from . import data, nn, viz  # noqa: E402,F401  (after Tensor: they build on it)
 from .warmup import warmup  # noqa: E402,F401
