@@ -47,8 +47,10 @@ from typing import Any
 
 import numpy as np
 
-IMPLEMENTATIONS = {"cpu": ("naive", "numpy")}
-DEFAULT = {"cpu": "numpy"}
+IMPLEMENTATIONS = {"cpu": ("naive", "numpy", "numba")}
+# numba (parallel, fused, with a vectorised exp) is the fastest, forward and backward;
+# without numba installed the registry falls back to numpy.
+DEFAULT = {"cpu": ("numba", "numpy")}
 
 REDUCTIONS = ("none", "mean", "sum")
 

@@ -27,5 +27,7 @@ from ..softmax import check_args
 
 __all__ = ["IMPLEMENTATIONS", "DEFAULT", "check_args"]
 
-IMPLEMENTATIONS = {"cpu": ("naive", "numpy")}
-DEFAULT = {"cpu": "numpy"}
+IMPLEMENTATIONS = {"cpu": ("naive", "numpy", "numba")}
+# numba (parallel, fused, with a vectorised exp) is the fastest, forward and backward;
+# without numba installed the registry falls back to numpy.
+DEFAULT = {"cpu": ("numba", "numpy")}

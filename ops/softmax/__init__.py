@@ -30,8 +30,10 @@ from __future__ import annotations
 import operator
 from typing import Any
 
-IMPLEMENTATIONS = {"cpu": ("naive", "numpy")}
-DEFAULT = {"cpu": "numpy"}
+IMPLEMENTATIONS = {"cpu": ("naive", "numpy", "numba")}
+# numba (parallel, fused, with a vectorised exp) is the fastest, forward and backward;
+# without numba installed the registry falls back to numpy.
+DEFAULT = {"cpu": ("numba", "numpy")}
 
 
 def _shape(shape: Any, name: str) -> tuple[int, ...]:

@@ -129,6 +129,41 @@ def test_gradcheck_through_front_end(impl, case):
         assert minigrad.gradcheck(lambda a: cross_entropy(a, t, w, **kwargs), (x,))
 
 
+@pytest.mark.skipif("numba" not in IMPLS, reason="numba is not installed")
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_numba_same_bits_with_1_and_2_threads(dtype):
+    numba = pytest.importorskip("numba")
+    from minigrad.ops.softmax.numba import PARALLEL_MIN
+
+    kernels = _kernels("numba")
+    rng = np.random.default_rng(5)
+    n, c = 3000, 37  # large enough for the parallel path, and not a multiple of 16 rows
+    x = (rng.standard_normal((n, c)) * 4).astype(dtype)
+    target = rng.integers(0, c, size=n)
+    target[rng.random(n) < 0.2] = -100
+    weight = rng.uniform(0.1, 2.0, size=c).astype(dtype)
+    assert x.size >= PARALLEL_MIN
+    counts = [1, 2] if numba.config.NUMBA_NUM_THREADS >= 2 else [1]
+    saved = numba.get_num_threads()
+    try:
+        for reduction in ("none", "mean", "sum"):
+            attrs = check_args(x.shape, target.shape, "int64", weight.shape,
+                               reduction=reduction, label_smoothing=0.1)
+            g_out = rng.standard_normal((n,) if reduction == "none" else ()).astype(dtype)
+            results = []
+            for k in counts:
+                numba.set_num_threads(k)
+                out = kernels.forward(x, target, weight, **attrs)
+                g = kernels.backward(g_out, (x, target, weight), out, (True, False, False),
+                                     **attrs)
+                results.append((out, g[0]))
+            for out, g in results[1:]:
+                np.testing.assert_array_equal(out, results[0][0])
+                np.testing.assert_array_equal(g, results[0][1])
+    finally:
+        numba.set_num_threads(saved)
+
+
 # --- independent references -------------------------------------------------------------
 
 

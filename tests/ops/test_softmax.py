@@ -84,6 +84,40 @@ def test_gradcheck_through_front_end(op, impl, case, seed):
         assert minigrad.gradcheck(lambda t: FRONT[op](t, dim), (x,))
 
 
+# (shape, dim): rows (the last dimension) with ragged sizes, and a middle dimension long
+# enough to be cut into two chunks of rows, so both parallel kernels and the combining
+# of per-chunk partials run. Both are large enough to take the parallel path.
+THREAD_CASES = [((300, 257), -1), ((2, 700, 100), 1)]
+
+
+@pytest.mark.parametrize("op", [op for op in FRONT if "numba" in minigrad.implementations(op)])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_numba_same_bits_with_1_and_2_threads(op, dtype):
+    numba = pytest.importorskip("numba")
+    from minigrad.ops.softmax.numba import PARALLEL_MIN
+
+    kernels = _kernels(op, "numba")
+    counts = [1, 2] if numba.config.NUMBA_NUM_THREADS >= 2 else [1]
+    saved = numba.get_num_threads()
+    try:
+        for shape, dim in THREAD_CASES:
+            x = _values(shape, 11, dtype=dtype)
+            g_out = _values(shape, 12, scale=1.0, dtype=dtype)
+            assert x.size >= PARALLEL_MIN
+            dim = dim % x.ndim
+            results = []
+            for n in counts:
+                numba.set_num_threads(n)
+                y = kernels.forward(x, dim=dim)
+                (g,) = kernels.backward(g_out, (x,), y, (True,), dim=dim)
+                results.append((y, g))
+            for y, g in results[1:]:
+                np.testing.assert_array_equal(y, results[0][0])
+                np.testing.assert_array_equal(g, results[0][1])
+    finally:
+        numba.set_num_threads(saved)
+
+
 # --- independent references -------------------------------------------------------------
 
 
