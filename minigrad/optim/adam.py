@@ -1,0 +1,143 @@
+"""Adam: adaptive moment estimation, with L2 or decoupled (AdamW) weight decay."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+
+from ..tensor import Tensor
+from .optimizer import (Optimizer, ParamsT, check_flag, check_foreach, check_number,
+                        check_unsupported)
+
+
+class Adam(Optimizer):
+    r"""Adam (``torch.optim.Adam``), PyTorch's formulas exactly.
+
+    For each parameter p with gradient g (parameters whose ``.grad`` is None are
+    skipped), at step t = 1, 2, ... with lr, betas (b1, b2), eps and weight decay lambda::
+
+        p = p * (1 - lr * lambda)            if decoupled_weight_decay (AdamW)
+        g = g + lambda * p                   otherwise, if lambda != 0 (L2 penalty)
+        m = m + (1 - b1) * (g - m)           (= b1 * m + (1 - b1) * g, torch.lerp)
+        v = b2 * v + (1 - b2) * g * g
+        p = p - lr / (1 - b1**t) * m / (sqrt(v) / sqrt(1 - b2**t) + eps)
+
+    with m and v starting at zero. The bias corrections are computed in float64 from
+    the step count, everything else in the parameter's dtype, in place.
+
+    Args:
+        params: Tensors or parameter groups (see :class:`Optimizer`).
+        lr: learning rate (default 1e-3).
+        betas: decay rates (b1, b2) of the moment estimates (default (0.9, 0.999)).
+        eps: added to the denominator for stability (default 1e-8).
+        weight_decay: lambda (default 0).
+        amsgrad: only False is supported.
+        maximize: only False is supported.
+        foreach: accepted for compatibility and ignored.
+        decoupled_weight_decay: apply weight decay to the parameter directly (AdamW)
+            instead of adding it to the gradient (default False).
+
+    State per parameter: ``"step"`` (a 0-d float32 Tensor, as PyTorch keeps it),
+    ``"exp_avg"`` (m) and ``"exp_avg_sq"`` (v), Tensors in the parameter's dtype.
+
+    Differences from PyTorch: ``lr`` and ``betas`` must be Python numbers (no Tensors);
+    ``amsgrad=True``, ``maximize=True``, ``capturable``, ``differentiable`` and ``fused``
+    are not supported.
+    """
+
+    _state_keys = frozenset({"step", "exp_avg", "exp_avg_sq"})
+
+    def __init__(self, params: ParamsT, lr: float = 1e-3,
+                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 0, amsgrad: bool = False, *, foreach: bool | None = None,
+                 maximize: bool = False, decoupled_weight_decay: bool = False) -> None:
+        defaults = {"lr": lr, "betas": betas, "eps": eps, "weight_decay": weight_decay,
+                    "amsgrad": amsgrad, "maximize": maximize, "foreach": foreach,
+                    "decoupled_weight_decay": decoupled_weight_decay}
+        self._check_group(defaults)
+        defaults["betas"] = tuple(float(b) for b in betas)
+        super().__init__(params, defaults)
+
+    def _check_group(self, group: dict[str, Any]) -> None:
+        lr = check_number("lr", group["lr"])
+        eps = check_number("eps", group["eps"])
+        weight_decay = check_number("weight_decay", group["weight_decay"])
+        betas = group["betas"]
+        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+            raise TypeError(f"betas: expected a pair of floats, got {betas!r}")
+        beta1, beta2 = check_number("betas[0]", betas[0]), check_number("betas[1]", betas[1])
+        check_unsupported("amsgrad", group["amsgrad"])
+        check_unsupported("maximize", group["maximize"])
+        check_foreach(group["foreach"])
+        check_flag("decoupled_weight_decay", group["decoupled_weight_decay"])
+        if not 0.0 <= lr:
+            raise ValueError(f"Invalid learning rate: {lr}")
+        if not 0.0 <= eps:
+            raise ValueError(f"Invalid epsilon value: {eps}")
+        if not 0.0 <= beta1 < 1.0:
+            raise ValueError(f"Invalid beta parameter at index 0: {beta1}")
+        if not 0.0 <= beta2 < 1.0:
+            raise ValueError(f"Invalid beta parameter at index 1: {beta2}")
+        if not 0.0 <= weight_decay:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        """One update of every parameter that has a gradient; returns the closure's
+        loss (None without a closure)."""
+        loss = self._closure_loss(closure)
+        for group in self.param_groups:
+            lr = group["lr"]
+            beta1, beta2 = group["betas"]
+            eps = group["eps"]
+            weight_decay = group["weight_decay"]
+            decoupled = group["decoupled_weight_decay"]
+            for p in group["params"]:
+                grad = self._grad_of(p)
+                if grad is None:
+                    continue
+                param = p.data
+                state = self.state[p]
+                if not state:
+                    state["step"] = Tensor._wrap(np.array(0.0, dtype=np.float32))
+                    state["exp_avg"] = Tensor._wrap(np.zeros_like(param))
+                    state["exp_avg_sq"] = Tensor._wrap(np.zeros_like(param))
+                step_t = state["step"].data
+                step_t += 1
+                step = float(step_t)
+
+                if weight_decay != 0:
+                    if decoupled:
+                        param *= 1 - lr * weight_decay
+                    else:
+                        grad = grad + weight_decay * param
+
+                m = state["exp_avg"].data
+                v = state["exp_avg_sq"].data
+                # m.lerp_(grad, 1 - beta1), with torch.lerp's two branches (each exact at
+                # its end of the weight range).
+                weight = 1 - beta1
+                tmp = np.subtract(grad, m)
+                if weight < 0.5:
+                    tmp *= weight
+                    m += tmp
+                else:
+                    tmp *= 1 - weight
+                    np.subtract(grad, tmp, out=m)
+                # v.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
+                v *= beta2
+                np.multiply(grad, 1 - beta2, out=tmp)
+                tmp *= grad
+                v += tmp
+
+                bias_correction1 = 1 - beta1 ** step
+                bias_correction2 = 1 - beta2 ** step
+                step_size = lr / bias_correction1
+                # denom = v.sqrt() / sqrt(bias_correction2) + eps
+                denom = np.sqrt(v, out=tmp)
+                denom /= bias_correction2 ** 0.5
+                denom += eps
+                # param.addcdiv_(m, denom, value=-step_size)
+                update = np.multiply(m, -step_size)
+                update /= denom
+                param += update
+        return loss
