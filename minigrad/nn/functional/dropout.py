@@ -1,0 +1,46 @@
+"""Dropout front end: zero elements at random during training."""
+from __future__ import annotations
+
+import numpy as np
+
+from ... import random as _random
+from ...tensor import Tensor
+from .._checks import check_bool, check_probability
+from ._common import expect_float, expect_tensor
+
+
+def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
+    """Randomly zero elements of ``input`` with probability ``p`` and scale the rest by
+    1 / (1 - p), as ``torch.nn.functional.dropout``, so the expected value is unchanged.
+
+    Shapes: any; the output has input's shape and dtype.
+
+    Maths: with m_i ~ Bernoulli(1 - p) drawn independently per element from minigrad's
+    global generator (``minigrad.manual_seed`` fixes the mask)::
+
+        out_i = x_i * m_i / (1 - p)          dL/dx_i = g_i * m_i / (1 - p)
+
+    ``training=False`` or ``p=0`` returns ``input`` itself; ``p=1`` gives zeros.
+
+    Args:
+        p: drop probability in [0, 1] (ValueError otherwise, PyTorch's message).
+        training: apply dropout (True) or pass through (False).
+        inplace: accepted for PyTorch compatibility; minigrad has no in-place ops, so
+            the result is a new tensor and ``input`` is left unchanged.
+
+    Differences from PyTorch: ``inplace`` as above; the random stream differs, so
+    masks are not those PyTorch draws for the same seed; integer inputs are refused
+    (TypeError).
+    """
+    input = expect_tensor(input, "input")
+    p = check_probability(p)
+    check_bool(training, "training")
+    expect_float(input, "input")
+    if not training or p == 0.0:
+        return input
+    if p == 1.0:
+        scale = np.zeros(input.shape, dtype=input.data.dtype)
+    else:
+        keep = _random.generator().random(input.shape) < (1.0 - p)
+        scale = keep.astype(input.data.dtype) / np.asarray(1.0 - p, dtype=input.data.dtype)
+    return input * Tensor._wrap(scale)
