@@ -11,6 +11,7 @@ from . import dtype as _dtype  # noqa: E402
 from .autograd import (GradcheckError, enable_grad, gradcheck, is_grad_enabled,  # noqa: E402
                        no_grad, set_grad_enabled)
 from .creation import (arange, empty, empty_like, from_numpy, full, full_like, ones,  # noqa: E402
+                       randint,
                        ones_like, rand, rand_like, randn, randn_like, tensor, zeros, zeros_like)
 from .device import Device as device  # noqa: E402
 from .dispatch import implementations, register, set_default, use  # noqa: E402

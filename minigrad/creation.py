@@ -150,3 +150,19 @@ randn_like = _like(randn)
 def full_like(input: Tensor, fill_value, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
     return full(input.shape, fill_value, dtype=dtype or input.dtype, requires_grad=requires_grad,
                 device=device)
+
+
+def randint(low, high=None, size=None, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
+    """Integers uniform on [low, high) (``randint(high, size)`` means low=0), int64 by
+    default, from minigrad's generator. As torch.randint, ``size`` is a tuple."""
+    if size is None:
+        if not isinstance(high, (tuple, list)):
+            raise TypeError("randint: size must be given as a tuple, e.g. randint(0, 10, (4,))")
+        low, high, size = 0, low, high
+    elif high is None:
+        raise TypeError("randint: expected randint(high, size) or randint(low, high, size)")
+    if high <= low:
+        raise ValueError(f"randint: high ({high}) must be greater than low ({low})")
+    dtype = dt.as_dtype(dtype) or dt.int64
+    values = generator().integers(low, high, size=_size(tuple(size)))
+    return _finish(values.astype(dtype.np), requires_grad, device)

@@ -546,3 +546,18 @@ def test_shape_bad_arguments():
         minigrad.cat([x, 1.0])
     with pytest.raises(ValueError, match="stack: expects each tensor to be equal size"):
         minigrad.stack([x, minigrad.ones(3, 2)])
+
+
+def test_randint_range_shape_and_seed():
+    minigrad.manual_seed(3)
+    a = minigrad.randint(2, 5, (1000,))
+    minigrad.manual_seed(3)
+    b = minigrad.randint(2, 5, (1000,))
+    assert a.dtype is minigrad.int64 and a.shape == (1000,)
+    assert set(np.unique(a.numpy())) == {2, 3, 4}
+    assert (a.numpy() == b.numpy()).all()
+    assert minigrad.randint(3, (2, 2)).numpy().max() < 3
+    with pytest.raises(ValueError, match="high"):
+        minigrad.randint(5, 5, (2,))
+    with pytest.raises(TypeError, match="size"):
+        minigrad.randint(5)
