@@ -229,6 +229,55 @@ def test_empty_dims(impl, a_shape, b_shape):
     assert ga.shape == a_shape and gb.shape == b_shape
 
 
+@pytest.mark.parametrize("impl", IMPLS)
+def test_nan_and_inf_like_numpy(impl):
+    # Edge tiles of the blocked kernels compute on zero padding: an inf next to the
+    # padding must not leak a NaN (inf * 0) into the stored part, and NaN/inf must
+    # reach exactly the outputs they reach in NumPy.
+    rng = np.random.default_rng(3)
+    a, b = _rand(rng, (5, 7)), _rand(rng, (7, 70))
+    a[4, 2] = np.nan  # last row: inside the edge tile of rows
+    b[3, 69] = np.inf  # last column: inside the edge tile of columns
+    b[5, 0] = -np.inf
+    g = _rand(rng, (5, 70))
+    g[0, 69] = np.inf
+    out, ga, gb = _run_matmul(impl, a, b, g)
+    ref_out, ref_ga, ref_gb = _run_matmul("numpy", a, b, g)
+    for got, ref in ((out, ref_out), (ga, ref_ga), (gb, ref_gb)):
+        np.testing.assert_array_equal(np.isnan(got.numpy()), np.isnan(ref.numpy()))
+        np.testing.assert_allclose(got.numpy(), ref.numpy(), rtol=1e-12, atol=1e-12)
+
+
+# Several row tiles, column panels and depth blocks of the numba kernel, with edges:
+# 2-D (one folded product), and a batch with broadcast (stride-0) operands.
+THREAD_CASES = [((70, 300), (300, 130)), ((3, 1, 37, 260), (2, 260, 70))]
+
+
+@pytest.mark.skipif("numba" not in IMPLS, reason="numba is not installed")
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_numba_same_bits_with_1_and_2_threads(dtype):
+    numba = pytest.importorskip("numba")
+    kernel = _kernel_module("numba")
+    rng = np.random.default_rng(11)
+    counts = [1, 2] if numba.config.NUMBA_NUM_THREADS >= 2 else [1]
+    saved = numba.get_num_threads()
+    try:
+        for a_shape, b_shape in THREAD_CASES:
+            a, b = _rand(rng, a_shape, dtype), _rand(rng, b_shape, dtype)
+            g = _rand(rng, decl.output_shape(a_shape, b_shape), dtype)
+            results = []
+            for n in counts:
+                numba.set_num_threads(n)
+                out = kernel.forward(a, b)
+                results.append((out,) + tuple(kernel.backward(g, (a, b), out, (True, True))))
+            for got in results[1:]:
+                for x, ref in zip(got, results[0]):
+                    assert x.dtype == dtype
+                    np.testing.assert_array_equal(x, ref)
+    finally:
+        numba.set_num_threads(saved)
+
+
 # ---------------------------------------------------------------- independent reference
 
 
