@@ -17,6 +17,19 @@ def main(argv: list[str] | None = None) -> int:
     warm = sub.add_parser("warmup", help="compile the JIT kernels now (or load them from the "
                                          "on-disk cache) and print the time per op")
     warm.add_argument("--ops", default=None, help="comma-separated ops (default: all CNN ops)")
+    from .train import eval as train_eval
+    from .train import info as train_info
+    from .train import run as train_run
+    train = sub.add_parser("train", help="train a model (LeNet-5, ...) on Fashion-MNIST or MNIST",
+                           description=train_run.__doc__,
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
+    train_run.add_arguments(train)
+    evaluate = sub.add_parser("eval", help="a checkpoint's test accuracy and confusion matrix",
+                              description=train_eval.__doc__,
+                              formatter_class=argparse.RawDescriptionHelpFormatter)
+    train_eval.add_arguments(evaluate)
+    info = sub.add_parser("info", help="versions, devices, registered implementations, datasets")
+    train_info.add_arguments(info)
     args = parser.parse_args(argv)
 
     if args.command == "demo":
@@ -32,6 +45,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{op:<14} {impl:<10} {seconds * 1e3:9.1f} ms")
         print(f"total          {sum(timings.values()) * 1e3:20.1f} ms")
         return 0
+    if args.command == "train":
+        return train_run.main(args)
+    if args.command == "eval":
+        return train_eval.main(args)
+    if args.command == "info":
+        return train_info.main(args)
     return 2
 
 

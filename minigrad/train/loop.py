@@ -1,0 +1,193 @@
+"""The training and evaluation loops, usable from Python as well as from ``minigrad train``.
+
+A PyTorch-style epoch, step by step: ``optimizer.zero_grad()``, forward, loss,
+``loss.backward()``, ``optimizer.step()``. Accuracy is counted on the logits' NumPy
+arrays (no tape, no per-sample Python work), so the loop adds little to each step.
+
+    from minigrad.train import train_one_epoch, evaluate
+    for epoch in range(5):
+        stats = train_one_epoch(model, train_loader, optimizer)
+        result = evaluate(model, test_loader, num_classes=10)
+        print(epoch, stats.loss, stats.accuracy, result.accuracy)
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Any, Callable, Iterable
+
+import numpy as np
+
+from ..autograd.grad_mode import no_grad
+from ..tensor import Tensor
+from .metrics import confusion_matrix
+
+
+@dataclass
+class EpochStats:
+    """Running totals of one epoch of training: enough to report it and to resume it
+    after an interruption (``steps`` batches done).
+
+    loss_sum: the sum over samples of the loss (each batch's mean loss times its size),
+        so ``loss`` is the mean over all samples seen, as if computed in one batch.
+    seconds: wall time of the steps, data loading included.
+    """
+
+    steps: int = 0
+    seen: int = 0
+    loss_sum: float = 0.0
+    correct: int = 0
+    seconds: float = 0.0
+
+    @property
+    def loss(self) -> float:
+        return self.loss_sum / self.seen if self.seen else float("nan")
+
+    @property
+    def accuracy(self) -> float:
+        return self.correct / self.seen if self.seen else float("nan")
+
+    @property
+    def images_per_s(self) -> float:
+        return self.seen / self.seconds if self.seconds > 0 else float("nan")
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "EpochStats":
+        return cls(steps=int(d["steps"]), seen=int(d["seen"]), loss_sum=float(d["loss_sum"]),
+                   correct=int(d["correct"]), seconds=float(d["seconds"]))
+
+
+@dataclass
+class EvalResult:
+    """What :func:`evaluate` measured: mean loss and accuracy over ``seen`` samples,
+    the wall time, and the confusion matrix (rows: true classes, columns: predictions)
+    when ``num_classes`` was given."""
+
+    loss: float
+    accuracy: float
+    seen: int
+    correct: int
+    seconds: float
+    confusion: np.ndarray | None = field(default=None, repr=False)
+
+
+class TrainingInterrupted(KeyboardInterrupt):
+    """A KeyboardInterrupt raised by :func:`train_one_epoch` between two steps (or from
+    inside a step), carrying the epoch's totals up to the last completed step."""
+
+    def __init__(self, stats: EpochStats) -> None:
+        super().__init__(f"interrupted after {stats.steps} steps")
+        self.stats = stats
+
+
+def count_correct(logits: np.ndarray, labels: np.ndarray) -> int:
+    """How many rows of ``logits`` (B, K) have their largest value at ``labels`` (B,)."""
+    return int(np.count_nonzero(logits.argmax(axis=1) == labels))
+
+
+def train_step(model: Callable, images: Tensor, labels: Tensor, loss_fn: Callable,
+               optimizer: Any) -> tuple[float, int]:
+    """One optimisation step on a batch: zero the gradients, forward, loss, backward,
+    update. Returns (the batch's mean loss, how many of its samples were classified
+    correctly by the logits computed before the update)."""
+    optimizer.zero_grad()
+    logits = model(images)
+    loss = loss_fn(logits, labels)
+    loss.backward()
+    optimizer.step()
+    return float(loss.item()), count_correct(logits.data, labels.data)
+
+
+def train_one_epoch(model: Any, loader: Iterable, optimizer: Any,
+                    loss_fn: Callable | None = None, *, stats: EpochStats | None = None,
+                    should_stop: Callable[[], bool] | None = None,
+                    on_step: Callable[[EpochStats], Any] | None = None) -> EpochStats:
+    """Train ``model`` for one pass over ``loader`` (batches of (images, labels)), in
+    training mode, and return the epoch's totals.
+
+    loss_fn: ``loss_fn(logits, labels)``; default ``nn.CrossEntropyLoss()``.
+    stats: totals of an interrupted epoch to continue: its first ``stats.steps`` batches
+        are skipped (the loader must give the same batches in the same order, e.g. a
+        DataLoader with the same seeded generator) and the totals continue from it.
+    should_stop: called before each step; True stops the epoch by raising
+        :class:`TrainingInterrupted` (``minigrad train`` sets it on Ctrl-C).
+    on_step: called with the totals after each step (progress bars).
+
+    Raises :class:`TrainingInterrupted` (a KeyboardInterrupt) with the totals up to the
+    last completed step when stopped or on a KeyboardInterrupt inside a step.
+    """
+    if loss_fn is None:
+        from ..nn import CrossEntropyLoss
+        loss_fn = CrossEntropyLoss()
+    stats = EpochStats() if stats is None else EpochStats(**stats.to_dict())
+    model.train()
+    batches = iter(loader)
+    for done in range(stats.steps):  # resume: the batches done before the interruption
+        if next(batches, None) is None:
+            raise ValueError(f"stats: {stats.steps} steps were done, but the loader gives only "
+                             f"{done} batches (is it the same data and batch size?)")
+    start, done_before = time.perf_counter(), stats.seconds
+    try:
+        for images, labels in batches:
+            if should_stop is not None and should_stop():
+                raise TrainingInterrupted(stats)
+            # train_step is looked up at each call so that it can be swapped (tests do).
+            loss, correct = train_step(model, images, labels, loss_fn, optimizer)
+            n = len(labels)
+            stats.steps += 1
+            stats.seen += n
+            stats.loss_sum += loss * n
+            stats.correct += correct
+            stats.seconds = done_before + (time.perf_counter() - start)
+            if on_step is not None:
+                on_step(stats)
+    except TrainingInterrupted:
+        raise
+    except KeyboardInterrupt as e:  # from inside a step: the totals stop at the last one
+        raise TrainingInterrupted(stats) from e
+    return stats
+
+
+def evaluate(model: Any, loader: Iterable, loss_fn: Callable | None = None, *,
+             num_classes: int | None = None) -> EvalResult:
+    """Loss and accuracy of ``model`` over ``loader``, in evaluation mode and under
+    ``no_grad`` (nothing recorded on the tape); the model's mode is restored after.
+
+    loss_fn: as in :func:`train_one_epoch`; it must average over the batch (reduction
+        "mean"), the batch means are weighted by batch size.
+    num_classes: also compute the confusion matrix (K, K).
+    """
+    if loss_fn is None:
+        from ..nn import CrossEntropyLoss
+        loss_fn = CrossEntropyLoss()
+    was_training = getattr(model, "training", True)
+    model.eval()
+    start = time.perf_counter()
+    seen, correct, loss_sum = 0, 0, 0.0
+    targets: list[np.ndarray] = []
+    predictions: list[np.ndarray] = []
+    try:
+        with no_grad():
+            for images, labels in loader:
+                logits = model(images)
+                n = len(labels)
+                loss_sum += float(loss_fn(logits, labels).item()) * n
+                predicted = logits.data.argmax(axis=1)
+                correct += int(np.count_nonzero(predicted == labels.data))
+                seen += n
+                if num_classes is not None:
+                    targets.append(labels.data)
+                    predictions.append(predicted)
+    finally:
+        model.train(was_training)
+    confusion = None
+    if num_classes is not None:
+        confusion = confusion_matrix(np.concatenate(targets) if targets else np.zeros(0),
+                                     np.concatenate(predictions) if predictions else np.zeros(0),
+                                     num_classes)
+    return EvalResult(loss=loss_sum / seen if seen else float("nan"),
+                      accuracy=correct / seen if seen else float("nan"), seen=seen,
+                      correct=correct, seconds=time.perf_counter() - start, confusion=confusion)

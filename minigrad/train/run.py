@@ -1,0 +1,376 @@
+"""``minigrad train``: train a model on Fashion-MNIST or MNIST, PyTorch-style.
+
+    minigrad train --model lenet5 --dataset fashion-mnist --epochs 5 --out out
+
+Each epoch: a progress bar (loss, accuracy, images/s), then the test split is
+evaluated; at its end the checkpoint (``--checkpoint``, default OUT/checkpoint.npz),
+metrics.csv, metrics.json and curve.png in OUT are rewritten. Before the first epoch the
+graph of one training batch is drawn (OUT/model_graph.dot, .svg with Graphviz). At the
+end a summary table is printed.
+
+Ctrl-C stops at the end of the current step, saves a checkpoint of the state after that
+step (with the epoch's progress) and exits with status 130; ``--resume`` continues from
+the next step, with the same data order: an interrupted and resumed run computes what
+an uninterrupted one does. Errors in the options (an unknown op in ``--impl``, a
+missing dataset, a checkpoint that does not fit) are reported before training starts,
+with exit status 2.
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..data import DataLoader
+from ..device import device as as_device
+from ..dispatch import use
+from . import data as datasets
+from .checkpoint import build_model, load_checkpoint, load_weights, save_checkpoint, set_rng_state
+from .graph import draw_model_graph
+from .impl import check_impl, format_impl, parse_impl
+from .interrupt import StopOnInterrupt
+from .loop import EpochStats, TrainingInterrupted, evaluate, train_one_epoch
+from .metrics import format_table, write_csv, write_json
+from .plots import plot_curves
+from .progress import Progress
+
+OPTIMIZERS = ("sgd", "adam", "adamw")
+DEFAULTS: dict[str, Any] = {"model": "lenet5", "dataset": "fashion-mnist", "seed": 0,
+                            "batch_size": 128, "optimizer": "adam", "epochs": 5}
+# What a resumed run must share with its checkpoint: they shape the model, the data
+# order or the optimizer's state.
+FIXED = ("model", "dataset", "seed", "batch_size", "optimizer", "lr", "momentum", "weight_decay")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
+    return value
+
+
+def _non_negative_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text}")
+    return value
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from ..models import list_models
+    p = parser
+    p.add_argument("--model", choices=list_models(), default=None,
+                   help=f"network to train (default: {DEFAULTS['model']})")
+    p.add_argument("--dataset", choices=list(datasets.DATASETS), default=None,
+                   help=f"dataset (default: {DEFAULTS['dataset']})")
+    p.add_argument("--data-root", default=None, metavar="DIR",
+                   help="folder holding the dataset's IDX files (default: the dataset's "
+                        "default root, e.g. /usr/share/datasets/fashion-mnist)")
+    p.add_argument("--epochs", type=_positive_int, default=None,
+                   help="train until this many epochs are done in all (default: 5; with "
+                        "--resume: the checkpoint's)")
+    p.add_argument("--batch-size", type=_positive_int, default=None,
+                   help=f"training batch size (default: {DEFAULTS['batch_size']})")
+    p.add_argument("--eval-batch-size", type=_positive_int, default=1000,
+                   help="test-set batch size (default: 1000)")
+    p.add_argument("--lr", type=_non_negative_float, default=None,
+                   help="learning rate (default: 1e-3 for adam/adamw, 0.01 for sgd)")
+    p.add_argument("--optimizer", choices=OPTIMIZERS, default=None,
+                   help=f"optimizer (default: {DEFAULTS['optimizer']})")
+    p.add_argument("--momentum", type=_non_negative_float, default=None,
+                   help="SGD momentum (default: 0.9; sgd only)")
+    p.add_argument("--weight-decay", type=_non_negative_float, default=None,
+                   help="weight decay (default: 0.01 for adamw, else 0)")
+    p.add_argument("--device", default="cpu",
+                   help="cpu (default) or cuda (not available yet: refused)")
+    p.add_argument("--impl", default=None, metavar="OP=IMPL,...",
+                   help="implementations to use, e.g. conv2d=numba,max_pool2d=numpy, or one "
+                        "name for every op that has it (e.g. naive); default: the registry's "
+                        "defaults (see `minigrad info`)")
+    p.add_argument("--seed", type=int, default=None,
+                   help="seed for the initial weights and the data order (default: 0)")
+    p.add_argument("--checkpoint", default=None, metavar="PATH",
+                   help="checkpoint file, rewritten at each epoch's end and on Ctrl-C "
+                        "(default: OUT/checkpoint.npz)")
+    p.add_argument("--resume", action="store_true",
+                   help="continue the training saved in --checkpoint")
+    p.add_argument("--out", default="out", metavar="DIR",
+                   help="folder for metrics, curve, graph and checkpoint (default: out)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bars")
+
+
+@dataclass
+class Run:
+    """Everything a training run needs, prepared and checked before the first step."""
+
+    config: dict
+    model: Any
+    optimizer: Any
+    loss_fn: Any
+    train_set: Any
+    test_set: Any
+    out: str
+    checkpoint: str
+    start_epoch: int = 0
+    progress: EpochStats | None = None
+    history: list = field(default_factory=list)
+    progress_bars: bool = True
+    eval_batch_size: int = 1000
+
+
+# ---- preparation ----------------------------------------------------------------------
+def resolve_config(args: argparse.Namespace, impl: dict | None,
+                   saved: dict | None = None) -> dict:
+    """The run's settings: the options given, else the checkpoint's (when resuming),
+    else the defaults. Raises ValueError when a resumed run is given a setting that
+    differs from the checkpoint's (see FIXED)."""
+    given = {k: getattr(args, k) for k in FIXED}
+    if saved is not None:
+        for key in FIXED:
+            if given[key] is not None and given[key] != saved.get(key):
+                raise ValueError(f"--{key.replace('_', '-')} {given[key]}: the checkpoint was "
+                                 f"trained with {saved.get(key)!r}; a resumed run keeps it (drop "
+                                 "the option, or train afresh without --resume)")
+        config = dict(saved)
+        if args.epochs is not None:
+            config["epochs"] = args.epochs
+        if impl is not None:
+            config["impl"] = impl
+        config["device"] = args.device
+        return config
+    config = {k: (given[k] if given.get(k) is not None else DEFAULTS.get(k)) for k in FIXED}
+    name = config["optimizer"]
+    if config["lr"] is None:
+        config["lr"] = 0.01 if name == "sgd" else 1e-3
+    if config["momentum"] is None:
+        config["momentum"] = 0.9 if name == "sgd" else 0.0
+    elif name != "sgd" and config["momentum"] != 0:
+        raise ValueError(f"--momentum applies to --optimizer sgd only, not {name}")
+    if config["weight_decay"] is None:
+        config["weight_decay"] = 0.01 if name == "adamw" else 0.0
+    config["epochs"] = args.epochs if args.epochs is not None else DEFAULTS["epochs"]
+    config["impl"] = impl or {}
+    config["device"] = args.device
+    return config
+
+
+def build_optimizer(config: dict, params: Any) -> Any:
+    from ..optim import SGD, Adam, AdamW
+    name, lr, wd = config["optimizer"], config["lr"], config["weight_decay"]
+    if name == "sgd":
+        return SGD(params, lr=lr, momentum=config["momentum"], weight_decay=wd)
+    if name == "adam":
+        return Adam(params, lr=lr, weight_decay=wd)
+    if name == "adamw":
+        return AdamW(params, lr=lr, weight_decay=wd)
+    raise ValueError(f"optimizer: expected one of {', '.join(OPTIMIZERS)}, got {name!r}")
+
+
+def prepare(args: argparse.Namespace) -> Run:
+    """Check every option, read the data and the checkpoint, build the model and the
+    optimizer. Raises ValueError / RuntimeError / OSError with a message for the user."""
+    from ..nn import CrossEntropyLoss
+
+    device = as_device(args.device)  # cuda: a clear RuntimeError until there is a backend
+    if device.type != "cpu":  # the loop does not move models and batches yet
+        raise RuntimeError(f"--device {args.device}: `minigrad train` runs on the CPU only "
+                           "so far; use --device cpu")
+    impl = parse_impl(args.impl, device.type) if args.impl is not None else None
+    out = args.out
+    checkpoint = args.checkpoint or os.path.join(out, "checkpoint.npz")
+    ckpt = None
+    if args.resume:
+        if not os.path.exists(checkpoint):
+            raise FileNotFoundError(f"--resume: no checkpoint at {checkpoint!r} (train without "
+                                    "--resume first, or pass --checkpoint PATH)")
+        ckpt = load_checkpoint(checkpoint)
+    config = resolve_config(args, impl, ckpt["config"] if ckpt else None)
+    check_impl(config["impl"], device.type)
+
+    train_set = datasets.load_split(config["dataset"], args.data_root, train=True)
+    test_set = datasets.load_split(config["dataset"], args.data_root, train=False)
+
+    from ..random import manual_seed
+    manual_seed(config["seed"])
+    model = build_model(config["model"])
+    optimizer = build_optimizer(config, model.parameters())
+    run = Run(config=config, model=model, optimizer=optimizer, loss_fn=CrossEntropyLoss(),
+              train_set=train_set, test_set=test_set, out=out, checkpoint=checkpoint,
+              progress_bars=not args.no_progress, eval_batch_size=args.eval_batch_size)
+    if ckpt is not None:
+        load_weights(model, ckpt, checkpoint)
+        try:
+            optimizer.load_state_dict(ckpt["optimizer"])
+        except ValueError as e:
+            raise ValueError(f"the optimizer state in {checkpoint!r} does not fit: {e}") from e
+        if "rng" in ckpt:
+            set_rng_state(ckpt["rng"])
+        run.start_epoch = int(ckpt["epoch"])
+        run.history = list(ckpt["history"])
+        if len(run.history) != run.start_epoch:
+            raise ValueError(f"{checkpoint!r} is inconsistent: {run.start_epoch} epochs done but "
+                             f"{len(run.history)} rows of metrics")
+        if ckpt["progress"] is not None:
+            run.progress = EpochStats.from_dict(ckpt["progress"])
+    os.makedirs(out, exist_ok=True)
+    ckpt_dir = os.path.dirname(os.path.abspath(checkpoint))
+    if not os.path.isdir(ckpt_dir):
+        raise FileNotFoundError(f"--checkpoint: the folder {ckpt_dir!r} does not exist")
+    return run
+
+
+# ---- training -------------------------------------------------------------------------
+def _describe(run: Run) -> str:
+    c = run.config
+    extra = f", momentum {c['momentum']}" if c["optimizer"] == "sgd" else ""
+    wd = f", weight decay {c['weight_decay']}" if c["weight_decay"] else ""
+    n_params = sum(p.numel() for p in run.model.parameters())
+    return (f"Training {c['model']} ({n_params:,} parameters) on {c['dataset']} "
+            f"({len(run.train_set):,} training / {len(run.test_set):,} test images from "
+            f"{os.path.dirname(run.train_set.files[0])})\n"
+            f"  {c['optimizer']} lr {c['lr']:g}{extra}{wd}, batch {c['batch_size']}, "
+            f"{c['epochs']} epochs, seed {c['seed']}, device {c['device']}, "
+            f"implementations: {format_impl(c['impl'])}\n"
+            f"  writing to {run.out}/ (checkpoint: {run.checkpoint})")
+
+
+def _write_outputs(run: Run, confusion: np.ndarray | None) -> list[str]:
+    """metrics.csv, metrics.json and curve.png in OUT, rewritten after each epoch."""
+    csv_path = os.path.join(run.out, "metrics.csv")
+    json_path = os.path.join(run.out, "metrics.json")
+    write_csv(csv_path, run.history)
+    extra: dict[str, Any] = {"config": run.config,
+                             "classes": datasets.classes(run.config["dataset"]),
+                             "completed_epochs": len(run.history)}
+    if confusion is not None:
+        extra["test_confusion_matrix"] = confusion
+    write_json(json_path, run.history, **extra)
+    written = [csv_path, json_path]
+    if run.history:
+        curve = os.path.join(run.out, "curve.png")
+        title = f"{run.config['model']} on {run.config['dataset']}"
+        if plot_curves(run.history, curve, title=title):
+            written.append(curve)
+    return written
+
+
+def _epoch_loader(run: Run, epoch: int) -> DataLoader:
+    # One generator per epoch, seeded by (seed, epoch): a resumed run visits the data in
+    # the order an uninterrupted one would.
+    rng = np.random.default_rng([run.config["seed"], epoch])
+    return DataLoader(run.train_set, batch_size=run.config["batch_size"], shuffle=True,
+                      generator=rng)
+
+
+def train(run: Run) -> int:
+    """Run the epochs from ``run.start_epoch + 1`` to ``config["epochs"]``; 0 when done,
+    130 when interrupted (after saving a checkpoint)."""
+    c = run.config
+    print(_describe(run), flush=True)
+    if run.start_epoch >= c["epochs"]:
+        print(f"Nothing to do: the checkpoint already has {run.start_epoch} epochs "
+              f"(pass --epochs N with N > {run.start_epoch} to train more).")
+        if run.history:
+            print(format_table(run.history))
+        return 0
+    if run.progress:
+        print(f"Resuming epoch {run.start_epoch + 1} after step {run.progress.steps}.",
+              flush=True)
+    elif run.start_epoch:
+        print(f"Resuming after epoch {run.start_epoch}.", flush=True)
+    num_classes = len(datasets.classes(c["dataset"]))
+    test_loader = datasets.test_loader(run.test_set, run.eval_batch_size)
+    written: list[str] = []
+    outputs: list[str] = []
+    confusion = None
+    started = time.perf_counter()
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(use(**c["impl"]))
+        stop = stack.enter_context(StopOnInterrupt())
+        images, labels = next(iter(DataLoader(run.train_set, batch_size=c["batch_size"])))
+        files, note = draw_model_graph(run.model, run.loss_fn, images, labels, run.out)
+        written += files
+        if note:
+            print(f"note: {note}", file=sys.stderr)
+        for epoch in range(run.start_epoch + 1, c["epochs"] + 1):
+            loader = _epoch_loader(run, epoch)
+            bar = Progress(len(loader), run.progress.steps if run.progress else 0,
+                           f"epoch {epoch}/{c['epochs']}", enabled=run.progress_bars)
+            stats = run.progress
+            try:
+                stats = train_one_epoch(run.model, loader, run.optimizer, run.loss_fn,
+                                        stats=run.progress, should_stop=stop, on_step=bar.update)
+                if stop():
+                    raise TrainingInterrupted(stats)
+                result = evaluate(run.model, test_loader, run.loss_fn, num_classes=num_classes)
+            except KeyboardInterrupt as e:  # Ctrl-C (TrainingInterrupted), or a second one
+                stats = e.stats if isinstance(e, TrainingInterrupted) else stats
+                bar.close("interrupted")
+                return _interrupted(run, epoch, len(loader), stats, confusion)
+            confusion = result.confusion
+            run.history.append({
+                "epoch": epoch, "train_loss": stats.loss, "train_accuracy": stats.accuracy,
+                "test_loss": result.loss, "test_accuracy": result.accuracy,
+                "seconds": stats.seconds, "images_per_s": stats.images_per_s,
+                "eval_seconds": result.seconds, "lr": float(run.optimizer.param_groups[0]["lr"])})
+            run.progress = None
+            bar.close(f"test_loss={result.loss:.4f} test_acc={result.accuracy:.2%}")
+            save_checkpoint(run.checkpoint, model=run.model, optimizer=run.optimizer,
+                            config=c, epoch=epoch, history=run.history)
+            outputs = _write_outputs(run, confusion)
+            if not run.progress_bars:
+                print(f"epoch {epoch}/{c['epochs']}: train loss {stats.loss:.4f} acc "
+                      f"{stats.accuracy:.2%}, test loss {result.loss:.4f} acc "
+                      f"{result.accuracy:.2%}, {stats.seconds:.1f} s", flush=True)
+    written += outputs + [run.checkpoint]
+    print()
+    print(format_table(run.history))
+    last = run.history[-1]
+    print(f"\nTest accuracy after {last['epoch']} epochs: {last['test_accuracy']:.2%} "
+          f"({time.perf_counter() - started:.1f} s in this run)")
+    print("Wrote: " + ", ".join(written))
+    return 0
+
+
+def _interrupted(run: Run, epoch: int, steps_in_epoch: int, stats: EpochStats | None,
+                 confusion: np.ndarray | None) -> int:
+    """Save the state after the last completed step and say how to go on."""
+    stats = stats or EpochStats()
+    save_checkpoint(run.checkpoint, model=run.model, optimizer=run.optimizer, config=run.config,
+                    epoch=epoch - 1, history=run.history, progress=stats)
+    _write_outputs(run, confusion)
+    resume = f"minigrad train --resume --checkpoint {run.checkpoint} --out {run.out}"
+    print(f"\nInterrupted in epoch {epoch} after {stats.steps}/{steps_in_epoch} steps; "
+          f"checkpoint saved to {run.checkpoint}.\nContinue with: {resume}", file=sys.stderr)
+    return 130
+
+
+def main(args: argparse.Namespace) -> int:
+    """The ``train`` subcommand: 0 done, 2 bad options, 130 interrupted."""
+    try:
+        run = prepare(args)
+    except KeyboardInterrupt:
+        print("\nInterrupted before training started.", file=sys.stderr)
+        return 130
+    except (ValueError, RuntimeError, OSError) as e:
+        print(f"minigrad train: error: {e}", file=sys.stderr)
+        return 2
+    try:
+        return train(run)
+    except KeyboardInterrupt:  # a second Ctrl-C outside a step (saving, the graph)
+        print(f"\nInterrupted. The last checkpoint written is {run.checkpoint} (if any).",
+              file=sys.stderr)
+        return 130
+
