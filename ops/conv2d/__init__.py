@@ -24,8 +24,9 @@ from __future__ import annotations
 import operator
 from typing import Any
 
-IMPLEMENTATIONS = {"cpu": ("naive", "numpy")}
-DEFAULT = {"cpu": "numpy"}
+IMPLEMENTATIONS = {"cpu": ("naive", "numpy", "numba")}
+# Order of preference: the first that imports (numba is optional) is the default.
+DEFAULT = {"cpu": ("numba", "numpy")}
 
 Pair = tuple[int, int]
 Padding4 = tuple[int, int, int, int]

@@ -135,9 +135,11 @@ def _as_pair(v):
 # ---------------------------------------------------------------- tests
 
 
-def test_numpy_is_registered_and_default():
+def test_registered_and_default():
     assert "numpy" in IMPLS and "naive" in IMPLS
-    assert minigrad.dispatch.selected("conv2d", "cpu") == "numpy"
+    # The declaration prefers numba and falls back to numpy where numba is missing.
+    expected = "numba" if "numba" in IMPLS else "numpy"
+    assert minigrad.dispatch.selected("conv2d", "cpu") == expected
 
 
 def test_hand_computed_example():
@@ -288,6 +290,101 @@ def test_output_shape_counts_the_windows(case):
     span_h, span_w = dh * (w_shape[2] - 1) + 1, dw * (w_shape[3] - 1) + 1
     assert h_out == len(range(0, x_shape[2] + t + bo - span_h + 1, sh))
     assert w_out == len(range(0, x_shape[3] + le + r - span_w + 1, sw))
+
+
+# ---------------------------------------------------------------- numba kernels
+
+# (weight shape, attributes): stride 1 with padding (the padded-pitch im2col), a stride
+# with dilation and asymmetric padding (the row-by-row im2col), groups.
+THREAD_CASES = [
+    ((6, 3, 3, 3), dict(padding=1)),
+    ((4, 3, 2, 3), dict(stride=(2, 3), padding=(2, 1), dilation=(1, 2))),
+    ((6, 1, 3, 2), dict(padding="same", dilation=(2, 1), groups=3)),
+]
+
+
+def _numba_kernels():
+    with minigrad.use(conv2d="numba"):
+        return minigrad.dispatch.lookup("conv2d", "cpu")[1]
+
+
+@pytest.mark.skipif("numba" not in IMPLS, reason="numba is not installed")
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_numba_same_bits_with_1_and_2_threads(dtype):
+    """grad_weight and grad_bias are reductions over the batch: with fixed chunks they
+    must not depend on how many threads run them (nor must anything else)."""
+    numba = pytest.importorskip("numba")
+    kernels = _numba_kernels()
+    counts = [1, 2] if numba.config.NUMBA_NUM_THREADS >= 2 else [1]
+    saved = numba.get_num_threads()
+    try:
+        for w_shape, kwargs in THREAD_CASES:
+            # 11 samples: several backward chunks, the last one partial.
+            x, w, b = _arrays((11, 3, 13, 12), w_shape, True, seed=11, dtype=dtype)
+            attrs = decl.check_args(x.shape, w.shape, b.shape, **kwargs)
+            g = np.random.default_rng(12).standard_normal(
+                decl.output_shape(x.shape, w.shape, **attrs)).astype(dtype)
+            results = []
+            for n in counts:
+                numba.set_num_threads(n)
+                out = kernels.forward(x, w, b, **attrs)
+                grads = kernels.backward(g, (x, w, b), out, (True, True, True), **attrs)
+                results.append((out, *grads))
+            for other in results[1:]:
+                for got, first in zip(other, results[0]):
+                    assert got.dtype == dtype
+                    np.testing.assert_array_equal(got, first)
+    finally:
+        numba.set_num_threads(saved)
+
+
+@pytest.mark.skipif("numba" not in IMPLS, reason="numba is not installed")
+def test_numba_kernels_non_contiguous_and_partial_grads():
+    """Views (a transposed input, a broadcast grad_out) give the same results as copies,
+    and only the requested gradients come back."""
+    kernels = _numba_kernels()
+    x, w, b = _arrays((3, 2, 6, 5), (4, 2, 3, 3), True, seed=13)
+    x_view = np.ascontiguousarray(x.transpose(0, 1, 3, 2)).transpose(0, 1, 3, 2)
+    assert not x_view.flags.c_contiguous
+    attrs = decl.check_args(x.shape, w.shape, b.shape, stride=1, padding=(1, 2))
+    out = kernels.forward(x_view, w, b, **attrs)
+    np.testing.assert_array_equal(out, kernels.forward(x, w, b, **attrs))
+    g = np.broadcast_to(np.float64(0.5), out.shape)
+    full = kernels.backward(np.full(out.shape, 0.5), (x, w, b), out, (True, True, True), **attrs)
+    for needs in [(True, False, False), (False, True, False), (False, False, True)]:
+        got = kernels.backward(g, (x_view, w, b), out, needs, **attrs)
+        for want, grad, ref in zip(needs, got, full):
+            if want:
+                np.testing.assert_array_equal(grad, ref)
+            else:
+                assert grad is None
+
+
+@pytest.mark.skipif("numba" not in IMPLS, reason="numba is not installed")
+def test_numba_non_finite_values_propagate_like_numpy():
+    """The stride-1 kernels compute some padding columns they then drop; those must not
+    turn finite gradient entries into NaN when an input holds inf (0 * inf = NaN)."""
+    x, w, b = _arrays((2, 2, 6, 7), (3, 2, 3, 3), True, seed=17)
+    x[0, 1, 0, 0] = np.inf    # a corner pixel: only tap (0, 0) ever sees it
+    x[1, 0, 3, 6] = -np.inf   # on the right edge
+    w_inf = w.copy()
+    w_inf[1, 0, 2, 2] = np.inf
+    numba_k = _numba_kernels()
+    with minigrad.use(conv2d="numpy"):
+        numpy_k = minigrad.dispatch.lookup("conv2d", "cpu")[1]
+    attrs = decl.check_args(x.shape, w.shape, b.shape)
+    # inf in x makes some grad_weight entries non-finite, inf in w some grad_x entries.
+    for xi, wi, mixed in [(x, w, 1), (np.nan_to_num(x, posinf=1.0, neginf=-1.0), w_inf, 0)]:
+        g = np.random.default_rng(18).standard_normal(
+            decl.output_shape(x.shape, w.shape, **attrs))
+        ref_out = numpy_k.forward(xi, wi, b, **attrs)
+        out = numba_k.forward(xi, wi, b, **attrs)
+        np.testing.assert_allclose(out, ref_out, rtol=1e-12)  # NaN/inf in the same places
+        ref = numpy_k.backward(g, (xi, wi, b), ref_out, (True, True, True), **attrs)
+        got = numba_k.backward(g, (xi, wi, b), out, (True, True, True), **attrs)
+        for r, a in zip(ref, got):
+            np.testing.assert_allclose(a, r, rtol=1e-12)
+        assert np.isfinite(ref[mixed]).any() and not np.isfinite(ref[mixed]).all()
 
 
 # ---------------------------------------------------------------- bad input
