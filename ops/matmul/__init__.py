@@ -50,10 +50,12 @@ from typing import Any, NamedTuple
 import numpy as np
 
 IMPLEMENTATIONS = {"cpu": ("naive", "numpy", "numba")}
-# NumPy (OpenBLAS sgemm) stays the default: the numba kernel matches it on 512^3 and is
-# faster on batches of small matrices, but about 10% slower on LeNet-5's 128x400 @
-# 400x120 forward+backward (see numba.py's docstring).
-DEFAULT = {"cpu": "numpy"}
+# numba is the default although, timed alone, OpenBLAS's sgemm is ~25% faster at
+# LeNet-5's 128x400 @ 400x120: inside a training step every switch between Numba's
+# worker threads (conv, pooling, loss) and OpenBLAS's own pool costs more than that.
+# Measured with `minigrad bench` (docs/benchmarks): LeNet-5 step 13.0 ms with every op
+# on numba against 18.4 ms with numpy matmul; SeedCNN 6.3 against 8.7 ms.
+DEFAULT = {"cpu": ("numba", "numpy")}
 
 Shape = tuple[int, ...]
 
