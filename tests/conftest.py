@@ -1,6 +1,9 @@
 import os
 
+import pytest
 from hypothesis import HealthCheck, settings
+
+from minigrad.dispatch import registry
 
 # ci: reproducible and without deadlines (JIT compiles and a busy 2-core machine make
 # timings meaningless); dev: fewer, random examples; thorough: many more.
@@ -10,3 +13,16 @@ settings.register_profile("dev", deadline=None, max_examples=10)
 settings.register_profile("thorough", deadline=None, max_examples=500,
                           suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+@pytest.fixture
+def restore_registry():
+    """Ops registered and defaults changed by a test disappear after it."""
+    registry._discover()
+    table = {key: dict(entry) for key, entry in registry._table.items()}
+    defaults = dict(registry._defaults)
+    yield
+    registry._table.clear()
+    registry._table.update(table)
+    registry._defaults.clear()
+    registry._defaults.update(defaults)

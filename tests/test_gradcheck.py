@@ -8,20 +8,8 @@ import pytest
 import minigrad
 from minigrad import GradcheckError, float64
 from minigrad.autograd.function import apply
-from minigrad.dispatch import registry
 
 
-@pytest.fixture
-def restore_registry():
-    """Ops registered by a test disappear after it."""
-    registry._discover()
-    table = {key: dict(entry) for key, entry in registry._table.items()}
-    defaults = dict(registry._defaults)
-    yield
-    registry._table.clear()
-    registry._table.update(table)
-    registry._defaults.clear()
-    registry._defaults.update(defaults)
 
 
 def leaf(values):

@@ -5,20 +5,10 @@ import pytest
 import minigrad
 from minigrad import dispatch, float64
 from minigrad.autograd.function import apply
-from minigrad.dispatch import registry
 
 
-@pytest.fixture(autouse=True)
-def restore_registry():
-    """Ops registered and defaults changed by a test disappear after it."""
-    registry._discover()
-    table = {key: dict(entry) for key, entry in registry._table.items()}
-    defaults = dict(registry._defaults)
-    yield
-    registry._table.clear()
-    registry._table.update(table)
-    registry._defaults.clear()
-    registry._defaults.update(defaults)
+# restore_registry (tests/conftest.py) undoes what each test registers.
+pytestmark = pytest.mark.usefixtures("restore_registry")
 
 
 def scaling(factor):

@@ -6,20 +6,10 @@ written, not at the first forward pass.
 """
 from __future__ import annotations
 
-import operator
 from numbers import Real
 from typing import Any
 
-
-def is_int(value: Any) -> bool:
-    # bool is an int subclass, but kernel_size=True is a mistake, not a size of 1.
-    if isinstance(value, bool):
-        return False
-    try:
-        operator.index(value)
-    except TypeError:
-        return False
-    return True
+from ..ops._args import is_int  # noqa: F401  (also used by the layers)
 
 
 def check_int(value: Any, name: str, minimum: int) -> int:

@@ -21,8 +21,10 @@ other way round.
 
 from __future__ import annotations
 
-import operator
 from typing import Any
+
+from .._args import is_int as _is_int
+from .._args import pair
 
 IMPLEMENTATIONS = {"cpu": ("naive", "numpy", "numba")}
 # Order of preference: the first that imports (numba is optional) is the default.
@@ -32,35 +34,8 @@ Pair = tuple[int, int]
 Padding4 = tuple[int, int, int, int]
 
 
-def _is_int(value: Any) -> bool:
-    # bool is a subclass of int, but stride=True is a mistake, not a stride of 1.
-    if isinstance(value, bool):
-        return False
-    try:
-        operator.index(value)
-    except TypeError:
-        return False
-    return True
-
-
 def _pair(value: Any, name: str) -> Pair:
-    """An int or a tuple/list of 2 ints -> a tuple of 2 Python ints."""
-    if _is_int(value):
-        return (int(value), int(value))
-    if isinstance(value, (tuple, list)):
-        if len(value) != 2:
-            raise ValueError(
-                f"{name}: expected a single int or a tuple of 2 ints, "
-                f"got {len(value)} values {tuple(value)!r}"
-            )
-        if not all(_is_int(v) for v in value):
-            raise TypeError(
-                f"{name}: expected ints, got {tuple(type(v).__name__ for v in value)}"
-            )
-        return (int(value[0]), int(value[1]))
-    raise TypeError(
-        f"{name}: expected an int or a tuple of 2 ints, got {type(value).__name__}"
-    )
+    return pair(value, name, allow_single=False)
 
 
 def _padding(

@@ -20,8 +20,9 @@ other way round.
 
 from __future__ import annotations
 
-import operator
 from typing import Any
+
+from .._args import pair
 
 # naive: Python loops; numpy: window views + argmax; numba: prange over the (b, c) planes.
 IMPLEMENTATIONS = {"cpu": ("naive", "numpy", "numba")}
@@ -32,37 +33,8 @@ DEFAULT = {"cpu": ("numba", "numpy")}
 Pair = tuple[int, int]
 
 
-def _is_int(value: Any) -> bool:
-    # bool is a subclass of int, but kernel_size=True is a mistake, not a kernel of 1.
-    if isinstance(value, bool):
-        return False
-    try:
-        operator.index(value)
-    except TypeError:
-        return False
-    return True
-
-
 def _pair(value: Any, name: str) -> Pair:
-    """An int, or a tuple/list of 1 or 2 ints (PyTorch accepts both) -> 2 Python ints."""
-    if _is_int(value):
-        return (int(value), int(value))
-    if isinstance(value, (tuple, list)):
-        if len(value) not in (1, 2):
-            raise ValueError(
-                f"{name}: expected a single int or a tuple of 2 ints, "
-                f"got {len(value)} values {tuple(value)!r}"
-            )
-        if not all(_is_int(v) for v in value):
-            raise TypeError(
-                f"{name}: expected ints, got {tuple(type(v).__name__ for v in value)}"
-            )
-        if len(value) == 1:
-            return (int(value[0]), int(value[0]))
-        return (int(value[0]), int(value[1]))
-    raise TypeError(
-        f"{name}: expected an int or a tuple of 2 ints, got {type(value).__name__}"
-    )
+    return pair(value, name, allow_single=True)
 
 
 def _shape(shape: Any) -> tuple[int, ...]:

@@ -1,0 +1,42 @@
+"""Argument normalisation shared by the op declarations (and the nn layers above them):
+ints that are not bools, and (h, w) pairs. Written once so every op accepts and refuses
+the same spellings with the same messages."""
+from __future__ import annotations
+
+import operator
+from typing import Any
+
+Pair = tuple[int, int]
+
+
+def is_int(value: Any) -> bool:
+    """True for Python and NumPy integers; False for bools (stride=True is a mistake,
+    not a stride of 1)."""
+    if isinstance(value, bool):
+        return False
+    try:
+        operator.index(value)
+    except TypeError:
+        return False
+    return True
+
+
+def pair(value: Any, name: str, allow_single: bool = False) -> Pair:
+    """An int or a tuple/list of 2 ints -> a tuple of 2 Python ints. With
+    ``allow_single`` a 1-element tuple is accepted too (PyTorch's pooling does)."""
+    if is_int(value):
+        return (int(value), int(value))
+    if isinstance(value, (tuple, list)):
+        if len(value) != 2 and not (allow_single and len(value) == 1):
+            raise ValueError(
+                f"{name}: expected a single int or a tuple of 2 ints, "
+                f"got {len(value)} values {tuple(value)!r}"
+            )
+        if not all(is_int(v) for v in value):
+            raise TypeError(
+                f"{name}: expected ints, got {tuple(type(v).__name__ for v in value)}"
+            )
+        return (int(value[0]), int(value[-1]))
+    raise TypeError(
+        f"{name}: expected an int or a tuple of 2 ints, got {type(value).__name__}"
+    )
