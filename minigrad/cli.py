@@ -11,7 +11,8 @@ def main(argv: list[str] | None = None) -> int:
     demo = sub.add_parser("demo", help="run a small CNN with every implementation and draw its graph")
     demo.add_argument("--out", default="out", help="directory for the graph picture (default: out)")
     bench = sub.add_parser("bench", help="time every implementation of each CNN op and whole "
-                                         "training steps, against naive and PyTorch")
+                                         "training steps, against naive and PyTorch "
+                                         "(--device cuda: the GPU versions)")
     from .bench import add_arguments
     add_arguments(bench)
     warm = sub.add_parser("warmup", help="compile the JIT kernels now (or load them from the "

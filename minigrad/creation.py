@@ -7,14 +7,15 @@ from numbers import Number
 import numpy as np
 
 from . import dtype as dt
-from .device import device as as_device
+from .device import device as as_device, move, to_host
 from .random import generator
 from .tensor import Tensor
 
 
 def _finish(array: np.ndarray, requires_grad: bool, device) -> Tensor:
-    as_device(device)
-    t = Tensor._wrap(array)
+    # Made on the host (NumPy's generator draws the same numbers for either device),
+    # then copied once to the GPU when that is where it goes.
+    t = Tensor._wrap(move(array, as_device(device)))
     if requires_grad:
         t.requires_grad_(True)
     return t
@@ -22,7 +23,7 @@ def _finish(array: np.ndarray, requires_grad: bool, device) -> Tensor:
 
 def tensor(data, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
     """A new tensor holding a copy of ``data`` (a Python number, nested lists, a NumPy
-    array or a Tensor).
+    array or a Tensor) on ``device`` ("cpu" by default; a Tensor's own device).
 
     dtype: inferred when None, as PyTorch: Python floats -> float32, Python ints ->
     int64, bools -> bool; a NumPy array or scalar keeps its dtype (float64 stays
@@ -30,7 +31,8 @@ def tensor(data, dtype=None, requires_grad: bool = False, device=None) -> Tensor
     """
     dtype = dt.as_dtype(dtype)
     if isinstance(data, Tensor):
-        array = np.array(data.data, copy=True)
+        array = np.array(to_host(data.data), copy=True)
+        device = data.device if device is None else device
     elif isinstance(data, (np.ndarray, np.generic)):
         # NumPy scalars keep their dtype too (torch.tensor(np.float64(1)) is float64).
         array = np.array(data, copy=True)
@@ -134,7 +136,8 @@ def randn(*size, dtype=None, requires_grad: bool = False, device=None) -> Tensor
 
 def _like(fn):
     def like(input: Tensor, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
-        return fn(*input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad, device=device)
+        return fn(*input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad,
+                  device=input.device if device is None else device)
     like.__name__ = fn.__name__ + "_like"
     like.__doc__ = f"{fn.__name__} with the shape (and, unless given, dtype) of ``input``."
     return like
@@ -149,7 +152,7 @@ randn_like = _like(randn)
 
 def full_like(input: Tensor, fill_value, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
     return full(input.shape, fill_value, dtype=dtype or input.dtype, requires_grad=requires_grad,
-                device=device)
+                device=input.device if device is None else device)
 
 
 def randint(low, high=None, size=None, dtype=None, requires_grad: bool = False, device=None) -> Tensor:

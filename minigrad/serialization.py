@@ -45,7 +45,7 @@ from typing import Any
 
 import numpy as np
 
-from .device import device as as_device
+from .device import CPU, device as as_device, move, to_host
 from .tensor import Tensor
 
 FORMAT = "minigrad.checkpoint"
@@ -106,7 +106,8 @@ class _Encoder:
         if isinstance(obj, str):
             return {"type": "str", "value": str(obj)}
         if isinstance(obj, Tensor):
-            return {"type": "tensor", "entry": self._entry(path, obj.data),
+            # A cuda tensor is saved from a host copy; it loads on the CPU (see load).
+            return {"type": "tensor", "entry": self._entry(path, to_host(obj.data)),
                     "requires_grad": bool(obj.requires_grad)}
         if isinstance(obj, (dict, list, tuple)):
             if id(obj) in self._active:
@@ -233,7 +234,8 @@ def save(obj: Any, f: str | os.PathLike) -> None:
 class _Decoder:
     """Rebuilds the object from the metadata tree, reading each entry once."""
 
-    def __init__(self, npz, path: str) -> None:
+    def __init__(self, npz, path: str, device=CPU) -> None:
+        self.device = device
         self.npz = npz
         self.path = path
         self.available = set(npz.files)
@@ -287,7 +289,7 @@ class _Decoder:
             if array.dtype not in _TENSOR_DTYPES:
                 raise self.corrupted(f"the tensor at key {_show(key)!r} has dtype {array.dtype}; "
                                      "expected float32, float64, int64 or bool")
-            t = Tensor._wrap(array)
+            t = Tensor._wrap(move(array, self.device))
             if node.get("requires_grad") is True and array.dtype.kind == "f":
                 t.requires_grad_(True)
             return t
@@ -327,7 +329,8 @@ def load(f: str | os.PathLike, map_location: Any = None, *, weights_only: bool =
     """Load what :func:`save` wrote: the same structure, Tensors back as minigrad Tensors
     (``requires_grad`` as saved), arrays as arrays, numbers and strings as they were.
 
-    ``map_location`` may only name the CPU (None, "cpu"); ``weights_only`` is accepted
+    ``map_location`` names the device the tensors load on: None or "cpu" (the
+    default), or "cuda" where there is a GPU. ``weights_only`` is accepted
     for compatibility with ``torch.load`` and has no effect: a minigrad checkpoint never
     holds pickled objects, so loading one is always safe.
 
@@ -338,7 +341,7 @@ def load(f: str | os.PathLike, map_location: Any = None, *, weights_only: bool =
             a newer format version.
     """
     path = _as_path(f, "load")
-    as_device(map_location)  # only the CPU exists: anything else is a clear error
+    device = as_device(map_location)
     if not isinstance(weights_only, bool):
         raise TypeError(f"load: weights_only: expected a bool, got {type(weights_only).__name__}")
     with open(path, "rb") as fh:  # FileNotFoundError / IsADirectoryError name the path
@@ -352,7 +355,7 @@ def load(f: str | os.PathLike, map_location: Any = None, *, weights_only: bool =
                              "array, not an .npz archive")
         with npz:
             meta = _read_metadata(npz, path)
-            decoder = _Decoder(npz, path)
+            decoder = _Decoder(npz, path, device)
             obj = decoder.decode(meta["root"], ())
             extra = decoder.available - decoder.used - {META_ENTRY}
             if extra:

@@ -8,9 +8,10 @@ from typing import Any
 import numpy as np
 
 from . import dtype as dt
+from . import arrays as _arrays
 from .autograd import engine
 from .autograd.node import Node
-from .device import CPU, Device, device as as_device
+from .device import CPU, CUDA, Device, device as as_device, is_device_array, to_host
 from .tensor_ops import elementwise as ew
 from .tensor_ops import reduce as red
 from .tensor_ops import shape as shp
@@ -24,8 +25,9 @@ class Tensor:
     """A multi-dimensional array that records the ops applied to it for autograd.
 
     Create tensors with :func:`minigrad.tensor`, :func:`minigrad.zeros` and friends.
-    ``data`` is the underlying NumPy array (PyTorch's ``.data`` is a Tensor instead);
-    do not modify it in place while a graph that saved it is alive.
+    ``data`` is the underlying array (PyTorch's ``.data`` is a Tensor instead): a NumPy
+    array on the CPU, a C-contiguous Numba device array on ``"cuda"``. Do not modify it
+    in place while a graph that saved it is alive.
     """
 
     __slots__ = ("data", "_requires_grad", "grad", "_node", "__weakref__")
@@ -44,7 +46,7 @@ class Tensor:
     def _wrap(cls, array) -> "Tensor":
         """A tensor around an array produced by a kernel (no copy, no checks)."""
         t = cls.__new__(cls)
-        t.data = array if isinstance(array, np.ndarray) else np.asarray(array)
+        t.data = array if isinstance(array, np.ndarray) or is_device_array(array) else np.asarray(array)
         t._requires_grad = False
         t.grad = None
         t._node = None
@@ -77,7 +79,28 @@ class Tensor:
 
     @property
     def device(self) -> Device:
-        return CPU
+        return CPU if isinstance(self.data, np.ndarray) else CUDA
+
+    @property
+    def is_cuda(self) -> bool:
+        return not isinstance(self.data, np.ndarray)
+
+    @property
+    def __cuda_array_interface__(self) -> dict:
+        """The CUDA array interface of a cuda tensor's storage: CuPy, PyTorch and Numba
+        read it without a copy (``cupy.asarray(t)``, ``torch.as_tensor(t, device="cuda")``).
+        A CPU tensor has none (AttributeError), as in PyTorch."""
+        if isinstance(self.data, np.ndarray):
+            raise AttributeError("a CPU tensor has no __cuda_array_interface__; use .numpy() "
+                                 "or the NumPy array interface")
+        if self._requires_grad:
+            raise RuntimeError("Can't export a Tensor that requires grad through "
+                               "__cuda_array_interface__; use tensor.detach()")
+        try:
+            return self.data.__cuda_array_interface__
+        except AttributeError:  # Numba's simulator arrays live in host memory
+            raise AttributeError("__cuda_array_interface__ is not available under Numba's "
+                                 "CUDA simulator (its arrays live in host memory)") from None
 
     @property
     def is_leaf(self) -> bool:
@@ -117,10 +140,14 @@ class Tensor:
 
     # ---- conversion -----------------------------------------------------------
     def numpy(self) -> np.ndarray:
-        """The data as a NumPy array (shared, not copied)."""
+        """The data as a NumPy array (shared, not copied). CPU tensors only, as PyTorch:
+        copy a cuda tensor with ``.cpu()`` first."""
         if self._requires_grad:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. "
                                "Use tensor.detach().numpy() instead.")
+        if not isinstance(self.data, np.ndarray):
+            raise TypeError("can't convert cuda:0 device type tensor to numpy. Use Tensor.cpu() "
+                            "to copy the tensor to host memory first.")
         return self.data
 
     def __array__(self, dtype=None, copy=None):
@@ -131,10 +158,10 @@ class Tensor:
         """The value of a one-element tensor as a Python number."""
         if self.data.size != 1:
             raise RuntimeError(f"a Tensor with {self.data.size} elements cannot be converted to Scalar")
-        return self.data.reshape(()).item()
+        return to_host(self.data).reshape(()).item()  # on cuda: the one copy back, on request
 
     def tolist(self):
-        return self.data.tolist()
+        return to_host(self.data).tolist()
 
     def detach(self) -> "Tensor":
         """The same data, cut from the graph."""
@@ -150,14 +177,21 @@ class Tensor:
                 target_device = a
             else:
                 target_dtype = a
+        out = self
         if target_device is not None:
-            as_device(target_device)  # only cpu exists: this raises for anything else
+            from .autograd.transfer import to_device
+            out = to_device(self, as_device(target_device))
         if target_dtype is not None:
-            return ew.cast(self, dt.as_dtype(target_dtype))
-        return self
+            out = ew.cast(out, dt.as_dtype(target_dtype))
+        return out
 
     def cpu(self) -> "Tensor":
-        return self
+        """This tensor on the CPU (itself when it is there); differentiable."""
+        return self.to(CPU)
+
+    def cuda(self, device=None) -> "Tensor":
+        """This tensor on the GPU (itself when it is there); differentiable."""
+        return self.to("cuda" if device is None else (f"cuda:{device}" if isinstance(device, int) else device))
 
     def float(self) -> "Tensor":
         return ew.cast(self, dt.float32)
@@ -174,7 +208,7 @@ class Tensor:
     def __bool__(self) -> bool:
         if self.data.size != 1:
             raise RuntimeError(f"Boolean value of Tensor with {self.data.size} elements is ambiguous")
-        return bool(self.data.reshape(()))
+        return bool(to_host(self.data).reshape(()))
 
     def __float__(self) -> float:
         return float(self.item())
@@ -200,8 +234,8 @@ class Tensor:
     __hash__ = object.__hash__
 
     def __repr__(self) -> str:
-        body = np.array2string(self.data, separator=", ", prefix="tensor(")
-        extra = []
+        body = np.array2string(to_host(self.data), separator=", ", prefix="tensor(")
+        extra = [] if isinstance(self.data, np.ndarray) else ["device='cuda:0'"]
         if self.dtype not in (dt.float32, dt.int64, dt.bool_):
             extra.append(f"dtype={self.dtype}")
         if self._node is not None:
@@ -222,12 +256,15 @@ class Tensor:
         if gradient is None:
             if self.data.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            g = np.ones(self.shape, dtype=self.data.dtype)
+            g = _arrays.full(self.shape, 1, self.data.dtype, self.device)
         else:
             g = gradient.data if isinstance(gradient, Tensor) else np.asarray(gradient)
             if g.shape != self.shape:
                 raise RuntimeError(f"gradient: expected shape {self.shape} (the tensor's), got {g.shape}")
-            g = g.astype(self.data.dtype, copy=False)
+            if isinstance(gradient, Tensor) and gradient.device != self.device:
+                raise RuntimeError(f"gradient: expected a tensor on {self.device} (the tensor's), "
+                                   f"got one on {gradient.device}")
+            g = _arrays.cast(g, self.data.dtype)
         engine.run_backward([self], [g], retain_graph=retain_graph)
 
     # ---- arithmetic -----------------------------------------------------------

@@ -26,3 +26,10 @@ def restore_registry():
     registry._table.update(table)
     registry._defaults.clear()
     registry._defaults.update(defaults)
+
+
+# tests/cuda needs the CUDA target: Numba's simulator (NUMBA_ENABLE_CUDASIM=1, read when
+# numba is first imported, so it runs in its own process: tests/test_cuda_suite.py) or a
+# GPU (MINIGRAD_TEST_CUDA=1 pytest tests/cuda). This process has numba loaded already.
+if not (os.environ.get("NUMBA_ENABLE_CUDASIM") == "1" or os.environ.get("MINIGRAD_TEST_CUDA") == "1"):
+    collect_ignore = ["cuda"]

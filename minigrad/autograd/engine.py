@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import arrays
+
 from .grad_mode import no_grad
 from .node import Node
 
@@ -38,10 +40,11 @@ def _accumulate(leaf, grad: np.ndarray) -> None:
     from ..tensor import Tensor
 
     # Always a fresh array: grads flowing through the tape may be shared between inputs.
+    grad = arrays.cast(grad, leaf.dtype.np)
     if leaf.grad is None:
-        leaf.grad = Tensor._wrap(np.array(grad, dtype=leaf.dtype.np, copy=True))
+        leaf.grad = Tensor._wrap(arrays.copy(grad))
     else:
-        leaf.grad = Tensor._wrap((leaf.grad.data + grad).astype(leaf.dtype.np, copy=False))
+        leaf.grad = Tensor._wrap(arrays.add(leaf.grad.data, grad))
 
 
 def _check_grad(node: Node, i: int, grad, target_shape) -> None:
@@ -59,7 +62,7 @@ def run_backward(tensors, grads, retain_graph: bool = False) -> None:
             _accumulate(t, g)  # backward() called on a leaf
             continue
         key = id(t._node)
-        pending[key] = g if key not in pending else pending[key] + g
+        pending[key] = g if key not in pending else arrays.add(pending[key], g)
         roots.append(t._node)
 
     with no_grad():
@@ -80,9 +83,9 @@ def run_backward(tensors, grads, retain_graph: bool = False) -> None:
                 if isinstance(edge, Node):
                     _check_grad(node, i, g, edge.shape)
                     # As PyTorch's engine: a gradient arrives in its tensor's dtype.
-                    g = np.asarray(g).astype(edge.dtype.np, copy=False)
+                    g = arrays.cast(g, edge.dtype.np)
                     key = id(edge)
-                    pending[key] = g if key not in pending else pending[key] + g
+                    pending[key] = g if key not in pending else arrays.add(pending[key], g)
                 else:
                     _check_grad(node, i, g, edge.shape)
                     _accumulate(edge, g)

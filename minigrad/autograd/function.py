@@ -18,7 +18,7 @@ def common_device(inputs) -> str:
         elif t.device != device:
             raise RuntimeError(f"Expected all tensors to be on the same device, but found at least "
                                f"two devices, {device} and {t.device}")
-    return str(device) if device is not None else "cpu"
+    return device.type if device is not None else "cpu"
 
 
 def apply(op: str, *inputs, attrs: dict[str, Any] | None = None, n_outputs: int = 1):

@@ -5,6 +5,8 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from ..device import move, to_host
+
 
 class GradcheckError(RuntimeError):
     """Raised by :func:`gradcheck` when analytic and numerical Jacobians differ."""
@@ -76,18 +78,31 @@ def gradcheck(fn: Callable, inputs: "Sequence | object", eps: float = 1e-6, atol
     # Numerical Jacobians: numeric[i][k] has shape (out_k.size, input_i.size).
     numeric = {i: [np.zeros((n, inputs[i].data.size)) for n in out_sizes] for i in diff}
     for i in diff:
-        flat = inputs[i].data.flat  # perturb in place (also non-contiguous data), then restore
-        for j in range(inputs[i].data.size):
-            orig = flat[j]
-            flat[j] = orig + eps
+        t = inputs[i]
+        original = t.data
+        # Perturb in place on the CPU (also non-contiguous data); on cuda perturb a host
+        # copy and upload it for each evaluation.
+        on_host = isinstance(original, np.ndarray)
+        values = original if on_host else to_host(original).copy()
+        flat = values.flat
+
+        def evaluate():
+            if not on_host:
+                t.data = move(values, t.device)
             with no_grad():
-                plus = [o.data.reshape(-1).copy() for o in _outputs(fn, inputs)]
-            flat[j] = orig - eps
-            with no_grad():
-                minus = [o.data.reshape(-1).copy() for o in _outputs(fn, inputs)]
-            flat[j] = orig
-            for k in range(len(out_sizes)):
-                numeric[i][k][:, j] = (plus[k] - minus[k]) / (2 * eps)
+                return [to_host(o.data).reshape(-1).copy() for o in _outputs(fn, inputs)]
+        try:
+            for j in range(values.size):
+                orig = flat[j]
+                flat[j] = orig + eps
+                plus = evaluate()
+                flat[j] = orig - eps
+                minus = evaluate()
+                flat[j] = orig
+                for k in range(len(out_sizes)):
+                    numeric[i][k][:, j] = (plus[k] - minus[k]) / (2 * eps)
+        finally:
+            t.data = original
 
     # Analytic Jacobians: one forward, then one backward per output element.
     analytic = {i: [np.zeros((n, inputs[i].data.size)) for n in out_sizes] for i in diff}
@@ -107,11 +122,11 @@ def gradcheck(fn: Callable, inputs: "Sequence | object", eps: float = 1e-6, atol
                     inputs[i].grad = None
                 seed = np.zeros(y.data.size, dtype=y.data.dtype)
                 seed[r] = 1.0
-                y.backward(Tensor._wrap(seed.reshape(y.shape)), retain_graph=True)
+                y.backward(Tensor._wrap(move(seed.reshape(y.shape), y.device)), retain_graph=True)
                 for i in diff:
                     g = inputs[i].grad
                     if g is not None:
-                        analytic[i][k][r, :] = g.data.reshape(-1)
+                        analytic[i][k][r, :] = to_host(g.data).reshape(-1)
     finally:
         for t, g in saved_grads:
             t.grad = g

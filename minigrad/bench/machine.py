@@ -119,7 +119,26 @@ def load_average() -> str | None:
         return None
 
 
-def info(torch=None) -> dict:
+def gpu() -> dict:
+    """The GPU minigrad's cuda device runs on: its name (minigrad.cuda.get_device_name()),
+    compute capability and the numba-cuda version, as far as they can be told."""
+    import minigrad
+    d = {"gpu": minigrad.cuda.get_device_name(), "gpu_capability": None, "numba_cuda": None}
+    try:
+        from importlib.metadata import version
+        d["numba_cuda"] = version("numba-cuda")
+    except Exception:  # not installed as a distribution of that name
+        pass
+    if not minigrad.cuda.is_simulator():
+        try:
+            from numba import cuda
+            d["gpu_capability"] = ".".join(map(str, cuda.get_current_device().compute_capability))
+        except Exception:  # only a detail of the machine line
+            pass
+    return d
+
+
+def info(torch=None, device: str = "cpu") -> dict:
     d = {"cpu": cpu_model(), "logical_cores": os.cpu_count(), "usable_cores": usable_cores(),
          "python": platform.python_version(), "numpy": np.__version__, "blas": blas(), "blas_threads": blas_threads(),
          "numba": None, "numba_threads": numba_threads(),
@@ -133,6 +152,12 @@ def info(torch=None) -> dict:
     if torch is not None:
         d["torch"] = torch.__version__
         d["torch_threads"] = torch.get_num_threads()
+    if device == "cuda":
+        d.update(gpu())
+        d["torch_cuda"] = None
+        if torch is not None:
+            from .torch_ref import has_cuda
+            d["torch_cuda"] = getattr(torch.version, "cuda", None) if has_cuda(torch) else None
     return d
 
 
@@ -148,6 +173,21 @@ def line(d: dict) -> str:
                      f"threading layer {d['numba_threading_layer']}")
     else:
         parts.append("Numba not installed")
+    if d.get("gpu"):
+        gpu = f"GPU {d['gpu']}"
+        if d.get("gpu_capability"):
+            gpu += f" (compute capability {d['gpu_capability']})"
+        if d.get("numba_cuda"):
+            gpu += f", numba-cuda {d['numba_cuda']}"
+        parts.insert(2, gpu)  # after the CPU and its cores
+        if d["torch"] and d.get("torch_cuda"):
+            parts.append(f"PyTorch {d['torch']} (CUDA {d['torch_cuda']}), "
+                         f"{d['torch_threads']} CPU threads")
+        elif d["torch"]:
+            parts.append(f"PyTorch {d['torch']} without CUDA: no GPU reference")
+        else:
+            parts.append("PyTorch not measured")
+        return "; ".join(parts)
     parts.append(f"PyTorch {d['torch']}, {d['torch_threads']} threads" if d["torch"]
                  else "PyTorch not measured")
     return "; ".join(parts)

@@ -70,6 +70,8 @@ class Model:
 
 MODELS = [Model("SeedCNN", seedcnn_params, seedcnn, reduced_batch=4),
           Model("LeNet-5", lenet5_params, lenet5, reduced_batch=2)]
+# On cuda: LeNet-5, the issue's target, at CUDA_MODEL_BATCH (in the runner).
+CUDA_MODELS = [m for m in MODELS if m.name == "LeNet-5"]
 
 
 def data(model: Model, batch: int, seed: int = 0):
@@ -94,11 +96,17 @@ def implementation_sets(device: str = "cpu") -> list[str]:
     ops = dispatch.ops()
     # ops with a choice first: their order is the ladder (naive, numpy, numba, ...)
     for op in sorted(ops, key=lambda o: len(dispatch.implementations(o, device)) < 2):
-        for name in dispatch.implementations(op, device):
+        impls = dispatch.implementations(op, device)
+        # On cuda the ops without a choice (elementwise, shape, ...) each have a name of
+        # their own that would only repeat the default set; on the CPU that name is
+        # "numpy", a set of the ladder anyway.
+        if device != "cpu" and len(impls) < 2:
+            continue
+        for name in impls:
             if name not in names:
                 names.append(name)
-    from .timing import SLOW
-    names.sort(key=lambda n: n not in SLOW)  # stable: the slow baseline first
+    from .timing import is_slow
+    names.sort(key=lambda n: not is_slow(n, device))  # stable: the slow baseline first
     return names + [DEFAULT_SET]
 
 
@@ -115,35 +123,48 @@ def sgd(params, lr: float = LR) -> None:
     import minigrad
     with minigrad.no_grad():
         for p in params:
-            p.data -= lr * p.grad.data
+            if isinstance(p.data, np.ndarray):
+                p.data -= lr * p.grad.data
+            else:  # a device array: the fused in-place update kernel, nothing copied
+                from minigrad.optim.cuda_kernels import sgd_update
+                sgd_update(p.data, p.grad.data, None, lr=lr, momentum=0.0, dampening=0.0,
+                           nesterov=False, weight_decay=0.0, first_step=False)
             p.grad = None
 
 
 def step_case(model: Model, impl_set: str, batch: int = 128, device: str = "cpu"):
     """A timing Case: one training step (forward + loss, backward, SGD) of ``model``
-    with ``impl_set``; the slow sets run on ``model.reduced_batch``."""
+    with ``impl_set`` on ``device`` (parameters and data put there once, before the
+    clock runs); the slow sets run on ``model.reduced_batch``."""
     import minigrad
     import minigrad.nn.functional as F
 
-    from .timing import SLOW, Case, clock
+    from .timing import Case, clock, is_slow, synchronizer
 
-    slow = impl_set in SLOW
+    slow = is_slow(impl_set, device)
     measured = min(model.reduced_batch, batch) if slow else batch
     params, x, y = data(model, measured)
-    p = {k: minigrad.tensor(v, requires_grad=True) for k, v in params.items()}
-    x, y = minigrad.tensor(x), minigrad.tensor(y)
+    p = {k: minigrad.tensor(v, requires_grad=True, device=device) for k, v in params.items()}
+    x, y = minigrad.tensor(x, device=device), minigrad.tensor(y, device=device)
     use = choices(impl_set, device)
     plist = list(p.values())
+    sync = synchronizer(device)
 
     def run_once():
         with minigrad.use(**use):
+            sync()
             t0 = clock()
             loss = F.cross_entropy(model.forward(F, p, x), y)
+            sync()
             t1 = clock()
             loss.backward()
+            sync()
             t2 = clock()
             sgd(plist)
+            sync()
             t3 = clock()
         return t1 - t0, t2 - t1, t3 - t2
 
-    return Case(f"{model.name} | {impl_set}", run_once, scale=batch / measured, warmup=not slow)
+    suffix = "" if device == "cpu" else f" ({device})"
+    return Case(f"{model.name} | {impl_set}{suffix}", run_once, scale=batch / measured,
+                warmup=not slow)

@@ -16,6 +16,14 @@ MODEL_COLUMNS = ["model", "impl", "batch", "measured_batch", "scale", "samples",
 # present only when PyTorch was measured: ours / torch, paired medians
 OP_TORCH_COLUMNS = ["torch_forward_ratio", "torch_backward_ratio", "torch_ratio"]
 MODEL_TORCH_COLUMNS = ["torch_ratio"]
+# --device cuda: every CUDA version against the op's first, the CPU kernel and PyTorch
+# CUDA; the torch columns are always there (empty when torch has no CUDA).
+CUDA_OP_COLUMNS = ["suite", "op", "workload", "device", "impl", "default", "batch", "samples",
+                   "forward_ms", "backward_ms", "total_ms", "first_call_ms", "baseline",
+                   "speedup_vs_baseline", "cpu_impl", "speedup_vs_cpu"] + OP_TORCH_COLUMNS
+CUDA_MODEL_COLUMNS = ["model", "device", "impl", "uses", "batch", "samples", "forward_ms",
+                      "backward_ms", "sgd_ms", "step_ms", "images_per_s", "first_step_ms",
+                      "speedup_vs_cpu"] + MODEL_TORCH_COLUMNS
 
 
 def _num(v) -> str:
@@ -41,6 +49,12 @@ def _impl(r) -> str:
     if r["scale"] != 1:
         name += f" (batch {r['measured_batch']}, x{r['scale']:g})"
     return name
+
+
+def _label(r) -> str:
+    """A row's name in the graphs and the samples file: the implementation, or e.g. "numba (CPU)" in the
+    cuda bench where a CPU row sits beside the GPU versions."""
+    return r.get("label", r["impl"])
 
 
 def _has_torch(rows) -> bool:
@@ -103,6 +117,82 @@ def markdown(machine_line: str, settings: str, op_rows: list[dict],
     return "\n".join(parts)
 
 
+# ---- the cuda bench ----------------------------------------------------------------
+def _ratio(r, column: str, torch: bool) -> str:
+    return _x(r.get(column)) if torch else "n/a"
+
+
+def _cuda_impl(r) -> str:
+    return r.get("label", r["impl"]) + (" (default)" if r.get("default") else "")
+
+
+def cuda_op_tables(rows: list[dict], torch: bool) -> str:
+    """One table per op: each CUDA version, the CPU kernel and PyTorch CUDA per workload,
+    with the speedups over the op's first CUDA version and over the CPU kernel."""
+    parts = []
+    for op in dict.fromkeys(r["op"] for r in rows):
+        mine = [r for r in rows if r["op"] == op]
+        base, cpu = mine[0]["baseline"], mine[0]["cpu_impl"]
+        head = ["workload", "impl", "fwd ms", "bwd ms", "fwd+bwd ms", f"vs {base}",
+                f"vs CPU {cpu}" if cpu else "vs CPU", "ours/torch fwd", "ours/torch bwd",
+                "ours/torch", "first call ms", "n"]
+        lines = [f"### {op}", "", "| " + " | ".join(head) + " |",
+                 "|---|---|" + "---:|" * (len(head) - 2)]
+        for r in mine:
+            cells = [r["workload"], _cuda_impl(r), _num(r["forward_ms"]), _num(r["backward_ms"]),
+                     _num(r["total_ms"]), _x(r["speedup_vs_baseline"]), _x(r["speedup_vs_cpu"])]
+            cells += [_ratio(r, c, torch) for c in OP_TORCH_COLUMNS]
+            cells += [_num(r["first_call_ms"]), str(r["samples"])]
+            lines.append("| " + " | ".join(cells) + " |")
+        parts.append("\n".join(lines))
+    return "\n\n".join(parts)
+
+
+def cuda_model_table(rows: list[dict], torch: bool) -> str:
+    head = ["model", "impl set", "fwd ms", "bwd ms", "sgd ms", "step ms", "images/s",
+            "vs CPU", "ours/torch", "first step ms", "n"]
+    lines = ["| " + " | ".join(head) + " |", "|---|---|" + "---:|" * (len(head) - 2)]
+    for r in rows:
+        name = r.get("label", r["impl"]) + (f" ({r['uses']})" if r.get("uses") else "")
+        cells = [r["model"], name, _num(r["forward_ms"]), _num(r["backward_ms"]),
+                 _num(r["sgd_ms"]), _num(r["step_ms"]), _num(r["images_per_s"]),
+                 _x(r["speedup_vs_cpu"]), _ratio(r, "torch_ratio", torch),
+                 _num(r["first_step_ms"]), str(r["samples"])]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+CUDA_NOTES = ("Times are medians in ms at the full batch, each clock read after a "
+              "synchronize (kernels launch asynchronously). \"vs <version>\" is the speedup "
+              "over the op's first CUDA version (its simplest), \"vs CPU\" over minigrad's CPU "
+              "kernel (numba) at the same workload, measured in the same run. \"first call\" "
+              "is the warm-up: for a version's first workload it includes the Numba CUDA "
+              "JIT compilation (the later workloads reuse the compiled kernels, except where "
+              "a kernel is specialised on the shape); n is the number of timed calls.")
+CUDA_TORCH_NOTE = ("\"ours/torch\" is the median over rounds of our time / PyTorch CUDA's "
+                   "(cuDNN, cuBLAS), each PyTorch call run right after ours (above 1: slower "
+                   "than PyTorch).")
+CUDA_NO_TORCH_NOTE = "\"ours/torch\" is n/a: PyTorch with CUDA was not available in this run."
+
+
+def cuda_markdown(machine_line: str, settings: str, op_rows: list[dict],
+                  model_rows: list[dict], torch: bool, failures: list = ()) -> str:
+    parts = [f"Machine: {machine_line}", "", settings, ""]
+    if op_rows:
+        parts += ["## Ops on the GPU (forward and backward)", "",
+                  cuda_op_tables(op_rows, torch), ""]
+    if model_rows:
+        parts += ["## Training step on the GPU (forward + backward + SGD, batch "
+                  f"{model_rows[0]['batch']})", "", cuda_model_table(model_rows, torch), "",
+                  "An implementation set uses its version for every op that has one of "
+                  "that name (listed) and the default elsewhere; \"default\" is the "
+                  "registry's defaults; the CPU row is minigrad's CPU defaults.", ""]
+    if failures:
+        parts += ["## Not measured", ""] + [f"- {what}: {why}" for what, why in failures] + [""]
+    parts += [CUDA_NOTES + " " + (CUDA_TORCH_NOTE if torch else CUDA_NO_TORCH_NOTE), ""]
+    return "\n".join(parts)
+
+
 def write_csv(path: str, rows: list[dict], columns: list[str], torch_columns: list[str]) -> None:
     cols = columns + (torch_columns if _has_torch(rows) else [])
     with open(path, "w", newline="") as f:
@@ -124,7 +214,7 @@ def write_samples(path: str, op_rows: list[dict], model_rows: list[dict]) -> Non
         writer.writerow(SAMPLE_COLUMNS)
         for r in op_rows + model_rows:
             for call, phase, ms, torch_ms in r.get("raw", ()):
-                writer.writerow([r.get("workload", r.get("model")), r["impl"], call, phase,
+                writer.writerow([r.get("workload", r.get("model")), _label(r), call, phase,
                                  f"{ms:.6g}", "" if torch_ms is None else f"{torch_ms:.6g}"])
 
 
@@ -172,26 +262,30 @@ def _slug(s: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", s.lower()).strip("-")
 
 
-def plot_ops(rows: list[dict], out_dir: str, machine_line: str) -> list[str]:
-    """One PNG per op: speedup over naive (fwd+bwd), log scale, a bar per
+def plot_ops(rows: list[dict], out_dir: str, machine_line: str,
+             key: str = "speedup_vs_naive") -> list[str]:
+    """One PNG per op: speedup over the baseline (fwd+bwd; naive, or with
+    ``key="speedup_vs_baseline"`` the op's first CUDA version), log scale, a bar per
     implementation per workload, PyTorch as a hatched reference bar."""
     written = []
     for op in dict.fromkeys(r["op"] for r in rows):
-        mine = [r for r in rows if r["op"] == op and r["speedup_vs_naive"]]
+        mine = [r for r in rows if r["op"] == op and r.get(key)]
         if not mine:
             continue
         fig = _figure()
         if fig is None:
             return written
+        base = mine[0].get("baseline", "naive")
+        where = f" on {mine[0]['device']}" if mine[0].get("baseline") else ""
         workloads = list(dict.fromkeys(r["workload"] for r in mine))
-        impls = list(dict.fromkeys(r["impl"] for r in mine))
+        impls = list(dict.fromkeys(_label(r) for r in mine))
         impls.sort(key=lambda i: i == "torch")
-        value = {(r["workload"], r["impl"]): r["speedup_vs_naive"] for r in mine}
+        value = {(r["workload"], _label(r)): r[key] for r in mine}
         series = {i: [value.get((w, i)) for w in workloads] for i in impls}
         ax = fig.add_subplot()
         _bars(ax, [w.replace(" * ", "\n* ").replace(" @ ", "\n@ ") for w in workloads], series,
-              "speedup over naive (forward + backward)", f"{op}: speedup over naive",
-              {r["impl"] for r in mine if r["scale"] != 1})
+              f"speedup over {base} (forward + backward)", f"{op}{where}: speedup over {base}",
+              {_label(r) for r in mine if r["scale"] != 1})
         ax.axhline(1, color="0.5", lw=0.8)
         _footer(fig, machine_line)
         path = os.path.join(out_dir, f"speedup-{_slug(op)}.png")
@@ -206,14 +300,15 @@ def plot_models(rows: list[dict], out_dir: str, machine_line: str) -> list[str]:
     if fig is None:
         return []
     models = list(dict.fromkeys(r["model"] for r in rows))
-    impls = list(dict.fromkeys(r["impl"] for r in rows))
+    impls = list(dict.fromkeys(_label(r) for r in rows))
     impls.sort(key=lambda i: i == "torch")
-    value = {(r["model"], r["impl"]): r["images_per_s"] for r in rows}
+    value = {(r["model"], _label(r)): r["images_per_s"] for r in rows}
     series = {i: [value.get((m, i)) for m in models] for i in impls}
     ax = fig.add_subplot()
+    where = " on the GPU" if any(r.get("device") == "cuda" for r in rows) else ""
     _bars(ax, models, series, "images/s (forward + backward + SGD)",
-          f"Training-step throughput, batch {rows[0]['batch']}",
-          {r["impl"] for r in rows if r["scale"] != 1})
+          f"Training-step throughput{where}, batch {rows[0]['batch']}",
+          {_label(r) for r in rows if r["scale"] != 1})
     _footer(fig, machine_line)
     path = os.path.join(out_dir, "models.png")
     fig.savefig(path, dpi=120)

@@ -4,15 +4,26 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
+import warnings
 
-from . import machine, report, torch_ref
-from .models import MODELS, implementation_sets, step_case
-from .timing import measure
-from .workloads import WORKLOADS, op_case, select
+from . import gpu, machine, report, torch_ref
+from .models import CUDA_MODELS, MODELS, implementation_sets, step_case
+from .timing import measure, raw_samples
+from .workloads import CUDA_WORKLOADS, WORKLOADS, benchmarked_ops, op_case, select
 
 DEFAULT_REPEATS, QUICK_REPEATS = 7, 3
 DEFAULT_BUDGET_S, QUICK_BUDGET_S = 20.0, 5.0
 MODEL_BATCH = 128
+# On the GPU a call takes micro- to milliseconds: more repeats, a shorter budget per row
+# (it bounds the numba CPU rows and any slow version; the whole run stays within minutes).
+CUDA_REPEATS, CUDA_QUICK_REPEATS = 25, 10
+CUDA_BUDGET_S, CUDA_QUICK_BUDGET_S = 3.0, 1.0
+CUDA_MODEL_BATCH = 256  # the issue's target batch for LeNet-5 on the GPU
+TINY_MODEL_BATCH = 2
+# where each device's results go by default: the cuda run never overwrites the CPU's
+OUT = {"cpu": os.path.join("docs", "benchmarks"),
+       "cuda": os.path.join("docs", "benchmarks", "cuda")}
 
 
 def _positive_int(text: str) -> int:
@@ -24,27 +35,40 @@ def _positive_int(text: str) -> int:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     ops = ", ".join(dict.fromkeys(w.op for w in WORKLOADS))
-    parser.add_argument("--device", default="cpu", choices=["cpu"],
-                        help="device whose implementations are timed (default: cpu)")
+    cuda_ops = ", ".join(dict.fromkeys(w.op for w in CUDA_WORKLOADS))
+    parser.add_argument("--device", default="cpu", choices=["cpu", "cuda"],
+                        help="device whose implementations are timed (default: cpu). cuda: "
+                             "every CUDA version of each op against its first version, the "
+                             "numba CPU kernel and PyTorch CUDA, LeNet-5 shapes at batch "
+                             f"{CUDA_MODEL_BATCH} and larger ones, and LeNet-5's training "
+                             "step on the GPU")
     parser.add_argument("--ops", default=None,
-                        help=f"comma-separated ops to time (default: all of {ops})")
+                        help=f"comma-separated ops to time (default: all of {ops}; "
+                             f"on cuda {cuda_ops})")
     parser.add_argument("--repeats", type=_positive_int, default=None,
                         help=f"timed calls per row after one warm-up, median reported "
-                             f"(default: {DEFAULT_REPEATS}; {QUICK_REPEATS} with --quick)")
+                             f"(default: {DEFAULT_REPEATS}; {QUICK_REPEATS} with --quick; "
+                             f"on cuda {CUDA_REPEATS} and {CUDA_QUICK_REPEATS})")
     parser.add_argument("--budget", type=float, default=None, metavar="SECONDS",
                         help=f"a row stops early once its timed calls took this long, after "
                              f"at least one (default: {DEFAULT_BUDGET_S:g}; "
-                             f"{QUICK_BUDGET_S:g} with --quick)")
+                             f"{QUICK_BUDGET_S:g} with --quick; on cuda {CUDA_BUDGET_S:g} "
+                             f"and {CUDA_QUICK_BUDGET_S:g})")
     parser.add_argument("--threads", type=_positive_int, default=None,
                         help="threads for minigrad's Numba kernels, PyTorch and, when threadpoolctl "
                              "is installed, NumPy's BLAS (default: Numba's, i.e. the usable "
                              "cores; without threadpoolctl set OPENBLAS_NUM_THREADS)")
     parser.add_argument("--quick", action="store_true",
                         help="LeNet-5 shapes only, fewer repeats")
-    parser.add_argument("--out", default=os.path.join("docs", "benchmarks"),
+    parser.add_argument("--tiny", action="store_true",
+                        help="tiny shapes and a training step at batch "
+                             f"{TINY_MODEL_BATCH} (on cuda the default set only): a smoke test "
+                             "of the bench itself, not a measurement. Under Numba's CUDA "
+                             "simulator add --no-models (LeNet-5 takes minutes there)")
+    parser.add_argument("--out", default=None,
                         help="directory for bench.md, bench.csv, bench-models.csv, "
                              "bench-samples.csv (every timed call) and the graphs "
-                             "(default: docs/benchmarks)")
+                             f"(default: {OUT['cpu']}; on cuda {OUT['cuda']})")
     parser.add_argument("--no-torch", action="store_true",
                         help="do not time PyTorch even when it is installed")
     parser.add_argument("--no-models", action="store_true",
@@ -60,12 +84,7 @@ OP_PHASES = ("forward", "backward")
 MODEL_PHASES = ("forward", "backward", "sgd")
 
 
-def _raw(case, phases) -> list[tuple]:
-    """Every timed call: (call, phase, ms at the full batch, the paired torch ms or None)."""
-    refs = case.ref_samples or [None] * len(case.samples)
-    return [(n, phase, ours[i] * case.scale * 1e3, None if ref is None else ref[i] * 1e3)
-            for n, (ours, ref) in enumerate(zip(case.samples, refs), 1)
-            for i, phase in enumerate(phases)]
+_raw = raw_samples  # every timed call: (call, phase, ms, the paired torch ms or None)
 
 
 def _speedup(base, value):
@@ -137,10 +156,10 @@ def run_models(models, repeats: int, budget_s: float | None = None, torch=None,
     return rows
 
 
-def _parse_ops(text: str | None) -> list[str] | None:
+def _parse_ops(text: str | None, device: str = "cpu") -> list[str] | None:
     if text is None:
         return None
-    known = list(dict.fromkeys(w.op for w in WORKLOADS))
+    known = benchmarked_ops(device)
     ops = [o.strip() for o in text.split(",") if o.strip()]
     unknown = [o for o in ops if o not in known]
     if unknown or not ops:
@@ -151,6 +170,8 @@ def _parse_ops(text: str | None) -> list[str] | None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the benchmark as the parsed options say; print the Markdown, write the files."""
+    if args.device != "cpu":
+        return run_cuda(args)
     ops = _parse_ops(args.ops)
     repeats = args.repeats or (QUICK_REPEATS if args.quick else DEFAULT_REPEATS)
     budget = args.budget if args.budget is not None else (
@@ -164,11 +185,13 @@ def run(args: argparse.Namespace) -> int:
     machine_line = machine.line(info)
     _log(f"Machine: {machine_line}")
 
-    op_rows = run_ops(select(ops, args.quick), repeats, budget, torch, args.device)
-    model_rows = [] if args.no_models else run_models(MODELS, repeats, budget, torch,
-                                                      MODEL_BATCH, device=args.device)
+    workloads = select(ops, tiny=True) if args.tiny else select(ops, args.quick)
+    op_rows = run_ops(workloads, repeats, budget, torch, args.device)
+    model_rows = [] if args.no_models else run_models(
+        MODELS, repeats, budget, torch, TINY_MODEL_BATCH if args.tiny else MODEL_BATCH,
+        device=args.device)
     load_after = machine.load_average()
-    settings = (f"Settings: device {args.device}, {'quick (LeNet-5 shapes), ' if args.quick else ''}"
+    settings = (f"Settings: device {args.device}, {_size(args)}"
                 f"median of up to {repeats} timed calls after a warm-up (a row stops early "
                 f"after {budget:g} s), minigrad (Numba) threads {threads}"
                 + (f", PyTorch threads {info['torch_threads']}, measured interleaved"
@@ -177,24 +200,93 @@ def run(args: argparse.Namespace) -> int:
                    if load_before else "") + ".")
     text = report.markdown(machine_line, settings, op_rows, model_rows)
     print(text)
+    _write(args, text, op_rows, model_rows, machine_line,
+           (report.OP_COLUMNS, report.OP_TORCH_COLUMNS),
+           (report.MODEL_COLUMNS, report.MODEL_TORCH_COLUMNS), "speedup_vs_naive")
+    return 0
 
-    os.makedirs(args.out, exist_ok=True)
-    written = [os.path.join(args.out, "bench.md"), os.path.join(args.out, "bench.csv")]
+
+def _size(args) -> str:
+    return "tiny shapes (a smoke test), " if args.tiny else (
+        "quick (LeNet-5 shapes), " if args.quick else "")
+
+
+def _write(args, text: str, op_rows: list[dict], model_rows: list[dict], machine_line: str,
+           op_columns: tuple, model_columns: tuple, speedup_key: str) -> None:
+    """bench.md, the CSV files and the graphs, into ``args.out`` (the device's default
+    folder when not given)."""
+    out = args.out or OUT[args.device]
+    os.makedirs(out, exist_ok=True)
+    written = [os.path.join(out, "bench.md"), os.path.join(out, "bench.csv")]
     with open(written[0], "w") as f:
         f.write(text)
-    report.write_csv(written[1], op_rows, report.OP_COLUMNS, report.OP_TORCH_COLUMNS)
+    report.write_csv(written[1], op_rows, *op_columns)
     if model_rows:
-        written.append(os.path.join(args.out, "bench-models.csv"))
-        report.write_csv(written[-1], model_rows, report.MODEL_COLUMNS, report.MODEL_TORCH_COLUMNS)
-    written.append(os.path.join(args.out, "bench-samples.csv"))
+        written.append(os.path.join(out, "bench-models.csv"))
+        report.write_csv(written[-1], model_rows, *model_columns)
+    written.append(os.path.join(out, "bench-samples.csv"))
     report.write_samples(written[-1], op_rows, model_rows)
     if not args.no_plots:
         if report.matplotlib_available():
-            written += report.plot_ops(op_rows, args.out, machine_line)
-            written += report.plot_models(model_rows, args.out, machine_line)
+            written += report.plot_ops(op_rows, out, machine_line, key=speedup_key)
+            written += report.plot_models(model_rows, out, machine_line)
         else:
             _log("matplotlib is not installed: no graphs (pip install 'minigrad[bench]')")
     _log("wrote " + ", ".join(written))
+
+
+def run_cuda(args: argparse.Namespace) -> int:
+    """``--device cuda``: the GPU versions against each other, the numba CPU kernels and
+    PyTorch CUDA (see minigrad.bench.gpu); a clear error where there is no GPU."""
+    from minigrad.device import device as parse_device
+    try:
+        parse_device(args.device)
+    except RuntimeError as e:
+        raise SystemExit(f"minigrad bench --device {args.device}: {e}") from None
+    started = time.perf_counter()
+    load_before = machine.load_average()
+    ops = _parse_ops(args.ops, "cuda")
+    repeats = args.repeats or (CUDA_QUICK_REPEATS if args.quick or args.tiny else CUDA_REPEATS)
+    budget = args.budget if args.budget is not None else (
+        CUDA_QUICK_BUDGET_S if args.quick or args.tiny else CUDA_BUDGET_S)
+    threads = machine.set_threads(args.threads) if args.threads else machine.threads()
+    torch = None if args.no_torch else torch_ref.load(threads)
+    if torch is None and not args.no_torch:
+        _log("PyTorch is not installed: ours/torch is n/a (pip install torch, with CUDA)")
+    info = machine.info(torch, "cuda")
+    if torch is not None and not torch_ref.has_cuda(torch):
+        _log(f"PyTorch {torch.__version__} has no CUDA: ours/torch is n/a")
+        torch = None
+    machine_line = machine.line(info)
+    _log(f"Machine: {machine_line}")
+
+    failures: list = []
+    workloads = select(ops, args.quick, device="cuda", tiny=args.tiny)
+    with warnings.catch_warnings():
+        # Numba warns at each launch site whose grid is smaller than the GPU (LeNet-5's
+        # small layers): the bench measures exactly that. Its other performance
+        # warnings (a host array passed to a kernel, ...) still show.
+        warnings.filterwarnings("ignore", message="Grid size .* GPU under-utilization")
+        op_rows = gpu.run_ops(workloads, repeats, budget, torch, _log, failures)
+        model_rows = [] if args.no_models else gpu.run_models(
+            CUDA_MODELS, repeats, budget, torch,
+            TINY_MODEL_BATCH if args.tiny else CUDA_MODEL_BATCH,
+            sets=["default"] if args.tiny else None, log=_log, failures=failures)
+    minutes = (time.perf_counter() - started) / 60
+    load_after = machine.load_average()
+    settings = (f"Settings: device cuda, {_size(args)}median of up to {repeats} timed calls "
+                f"after a warm-up (a row stops early after {budget:g} s), synchronized before "
+                f"every clock read; CPU rows: minigrad (Numba) threads {threads}"
+                + ("; PyTorch CUDA measured interleaved" if torch is not None
+                   else "; no PyTorch CUDA reference (n/a)")
+                + (f"; load average (1/5/15 min) {load_before} before, {load_after} after"
+                   if load_before else "")
+                + f"; the run took {minutes:.1f} min.")
+    text = report.cuda_markdown(machine_line, settings, op_rows, model_rows,
+                                torch is not None, failures)
+    print(text)
+    _write(args, text, op_rows, model_rows, machine_line, (report.CUDA_OP_COLUMNS, []),
+           (report.CUDA_MODEL_COLUMNS, []), "speedup_vs_baseline")
     return 0
 
 

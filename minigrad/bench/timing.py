@@ -17,10 +17,31 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable
 
-# Implementations measured on a reduced batch and scaled linearly to the full one.
+# Implementations measured on a reduced batch and scaled linearly to the full one: the
+# sequential CPU rungs. On cuda every version is a parallel kernel ("naive" matmul
+# included): nothing is scaled there.
 SLOW = {"naive"}
 
 clock = time.perf_counter
+
+
+def is_slow(impl: str, device: str = "cpu") -> bool:
+    """True for the sequential CPU baselines, timed on a reduced batch."""
+    return device == "cpu" and impl in SLOW
+
+
+def _nothing() -> None:
+    pass
+
+
+def synchronizer(device: str = "cpu") -> Callable[[], None]:
+    """What to call before each clock read on ``device``: kernels launch asynchronously
+    on cuda, so the clock must wait for the GPU (``minigrad.cuda.synchronize``); on the
+    CPU the work is done when the call returns."""
+    if device == "cpu":
+        return _nothing
+    import minigrad
+    return minigrad.cuda.synchronize
 
 
 @dataclass
@@ -57,6 +78,15 @@ class Case:
             each = [o[i] * self.scale / r[i] for o, r in pairs if r[i] > 0]
             ratios.append(statistics.median(each) if each else None)
         return ratios
+
+
+def raw_samples(case: Case, phases: tuple) -> list[tuple]:
+    """Every timed call of ``case``: (call, phase, ms at the full batch, the paired
+    reference's ms or None)."""
+    refs = case.ref_samples or [None] * len(case.samples)
+    return [(n, phase, ours[i] * case.scale * 1e3, None if ref is None else ref[i] * 1e3)
+            for n, (ours, ref) in enumerate(zip(case.samples, refs), 1)
+            for i, phase in enumerate(phases)]
 
 
 def _timed(case: Case) -> tuple[float, ...]:

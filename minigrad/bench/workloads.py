@@ -79,6 +79,26 @@ def cross_entropy(batch, classes, reduced_batch=128, suite="lenet") -> Workload:
                     batch, reduced_batch, inputs, call, suite)
 
 
+def _along_rows(op: str):
+    """softmax or log_softmax over the classes of (batch, classes) logits."""
+    def make(batch, classes, reduced_batch=128, suite="lenet") -> Workload:
+        def inputs(b):
+            return {"x": (_normal(_rng(), b, classes), True)}
+
+        def call(F, t):
+            return getattr(F, op)(t["x"], dim=1)
+
+        return Workload(f"{op} {batch}x{classes}", op, batch, reduced_batch, inputs, call,
+                        suite)
+    make.__name__ = op
+    make.__doc__ = f"{op} of (batch, classes) logits along dim 1."
+    return make
+
+
+softmax = _along_rows("softmax")
+log_softmax = _along_rows("log_softmax")
+
+
 def matmul(batch, k, m, reduced_batch=4, suite="lenet") -> Workload:
     """(batch, k) @ (k, m); the batch is the rows of the left operand."""
     def inputs(b):
@@ -109,16 +129,65 @@ LARGE_WORKLOADS = [
 ]
 WORKLOADS = LENET_WORKLOADS + LARGE_WORKLOADS
 
+# On cuda: LeNet-5's layers at batch 256 (the issue's target shapes; the second pooling
+# layer too), softmax and log_softmax (which have CUDA versions of their own), then the
+# larger shapes. Nothing is scaled on the GPU: reduced_batch is the full batch.
+CUDA_LENET_WORKLOADS = [
+    conv2d(256, 1, 28, 6, 5, padding=2, reduced_batch=256),
+    conv2d(256, 6, 14, 16, 5, reduced_batch=256),
+    max_pool2d(256, 6, 28, reduced_batch=256),
+    max_pool2d(256, 16, 10, reduced_batch=256),
+    softmax(256, 10, reduced_batch=256),
+    log_softmax(256, 10, reduced_batch=256),
+    cross_entropy(256, 10, reduced_batch=256),
+    matmul(256, 400, 120, reduced_batch=256),
+]
+CUDA_LARGE_WORKLOADS = [
+    conv2d(64, 32, 32, 64, 3, padding=1, reduced_batch=64, suite="large"),
+    max_pool2d(64, 64, 32, reduced_batch=64, suite="large"),
+    softmax(4096, 1000, reduced_batch=4096, suite="large"),
+    log_softmax(4096, 1000, reduced_batch=4096, suite="large"),
+    cross_entropy(4096, 1000, reduced_batch=4096, suite="large"),
+    matmul(512, 512, 512, reduced_batch=512, suite="large"),
+]
+CUDA_WORKLOADS = CUDA_LENET_WORKLOADS + CUDA_LARGE_WORKLOADS
 
-def select(ops: list[str] | None = None, quick: bool = False) -> list[Workload]:
-    """The workloads of the given ops (all when None); LeNet-5 shapes only when quick."""
-    chosen = LENET_WORKLOADS if quick else WORKLOADS
+# A smoke test of the machinery (--tiny), small enough for Numba's CUDA simulator, whose
+# every GPU thread is a Python thread: one workload per op, shapes that are not a
+# multiple of any block size.
+TINY_WORKLOADS = [
+    conv2d(2, 2, 5, 3, 3, padding=1, reduced_batch=1, suite="tiny"),
+    max_pool2d(2, 2, 4, reduced_batch=1, suite="tiny"),
+    softmax(3, 5, reduced_batch=3, suite="tiny"),
+    log_softmax(3, 5, reduced_batch=3, suite="tiny"),
+    cross_entropy(3, 5, reduced_batch=3, suite="tiny"),
+    matmul(3, 5, 4, reduced_batch=1, suite="tiny"),
+]
+
+
+def benchmarked_ops(device: str = "cpu") -> list[str]:
+    """The ops that have workloads on ``device``, in workload order."""
+    return list(dict.fromkeys(w.op for w in (CUDA_WORKLOADS if device == "cuda" else WORKLOADS)))
+
+
+def select(ops: list[str] | None = None, quick: bool = False, device: str = "cpu",
+           tiny: bool = False) -> list[Workload]:
+    """The workloads of the given ops (all when None) on ``device``; LeNet-5 shapes only
+    when quick; the tiny smoke-test shapes when tiny (softmax and log_softmax are timed
+    on cuda only, as on the CPU they were before)."""
+    if tiny:
+        chosen = [w for w in TINY_WORKLOADS if w.op in benchmarked_ops(device)]
+    elif device == "cuda":
+        chosen = CUDA_LENET_WORKLOADS if quick else CUDA_WORKLOADS
+    else:
+        chosen = LENET_WORKLOADS if quick else WORKLOADS
     return [w for w in chosen if ops is None or w.op in ops]
 
 
-def minigrad_tensors(inputs: Inputs) -> dict:
+def minigrad_tensors(inputs: Inputs, device: str = "cpu") -> dict:
     import minigrad
-    return {k: minigrad.tensor(a.copy(), requires_grad=rg) for k, (a, rg) in inputs.items()}
+    return {k: minigrad.tensor(a.copy(), requires_grad=rg, device=device)
+            for k, (a, rg) in inputs.items()}
 
 
 def grad_for(shape: tuple, seed: int = 1) -> np.ndarray | None:
@@ -128,34 +197,41 @@ def grad_for(shape: tuple, seed: int = 1) -> np.ndarray | None:
     return np.random.default_rng(seed).standard_normal(shape).astype(np.float32)
 
 
-def op_case(w: Workload, impl: str):
-    """A timing Case: minigrad's ``impl`` of ``w.op``, forward then backward (slow
-    implementations on the reduced batch)."""
+def op_case(w: Workload, impl: str, device: str = "cpu"):
+    """A timing Case: minigrad's ``impl`` of ``w.op`` on ``device``, forward then
+    backward (slow implementations on the reduced batch). On cuda every clock read
+    waits for the GPU first: kernels launch asynchronously."""
     import minigrad
     import minigrad.nn.functional as F
 
-    from .timing import SLOW, Case, clock
+    from .timing import Case, clock, is_slow, synchronizer
 
-    slow = impl in SLOW
+    slow = is_slow(impl, device)
     batch = min(w.reduced_batch, w.batch) if slow else w.batch
-    tensors = minigrad_tensors(w.inputs(batch))
+    tensors = minigrad_tensors(w.inputs(batch), device)
     leaves = [t for t in tensors.values() if t.requires_grad]
     grads: dict = {}
+    sync = synchronizer(device)
 
     def run_once():
         for t in leaves:
             t.grad = None
         with minigrad.use(**{w.op: impl}):
+            sync()
             t0 = clock()
             out = w.call(F, tensors)
+            sync()
             t1 = clock()
             if out.shape not in grads:
                 g = grad_for(out.shape)
-                grads[out.shape] = None if g is None else minigrad.tensor(g)
+                grads[out.shape] = None if g is None else minigrad.tensor(g, device=device)
             grad = grads[out.shape]
+            sync()
             t2 = clock()
             out.backward(grad)
+            sync()
             t3 = clock()
         return t1 - t0, t3 - t2
 
-    return Case(f"{w.name} | {impl}", run_once, scale=w.batch / batch, warmup=not slow)
+    suffix = "" if device == "cpu" else f" ({device})"
+    return Case(f"{w.name} | {impl}{suffix}", run_once, scale=w.batch / batch, warmup=not slow)

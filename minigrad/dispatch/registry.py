@@ -3,7 +3,9 @@
 Built-in ops declare themselves in ``ops/<folder>/__init__.py`` (``IMPLEMENTATIONS``,
 ``DEFAULT`` and, for a folder holding several small ops, ``OPS``); their modules are
 imported the first time they are needed, so an implementation whose dependency is
-missing simply does not appear. ``DEFAULT[device]`` is a name or a tuple of names in
+missing simply does not appear. CPU implementations are the files
+``ops/<folder>/<name>.py``; another device's are ``ops/<folder>/<device>/<name>.py`` (so
+``ops/conv2d/cuda/tiled.py`` is conv2d's "tiled" kernel on cuda). ``DEFAULT[device]`` is a name or a tuple of names in
 order of preference: the first one that imports is used (so without numba the numba
 kernels fall back to numpy). Users add their own with :func:`register`.
 """
@@ -49,8 +51,9 @@ def _discover() -> None:
         for device, names in impls.items():
             for op in op_names:
                 entry = _table.setdefault((op, device), {})
+                where = f"minigrad.ops.{info.name}" + ("" if device == "cpu" else f".{device}")
                 for name in names:
-                    entry.setdefault(name, f"minigrad.ops.{info.name}.{name}")
+                    entry.setdefault(name, f"{where}.{name}")
                 _defaults.setdefault((op, device), decl.DEFAULT[device])
 
 
@@ -104,8 +107,14 @@ def implementations(op: str, device: str = "cpu") -> list[str]:
     dependencies import), in registration order."""
     _discover()
     _check_op(op)
-    entry = _table.get((op, str(device)), {})
-    return [name for name in list(entry) if _load(op, str(device), name) is not None]
+    device = _device_key(device)
+    entry = _table.get((op, device), {})
+    return [name for name in list(entry) if _load(op, device, name) is not None]
+
+
+def _device_key(device) -> str:
+    """"cuda:0", "cuda" and a Device all name the table's "cuda"."""
+    return str(getattr(device, "type", device)).split(":")[0]
 
 
 def _check_op(op: str) -> None:
@@ -128,7 +137,7 @@ def set_default(op: str, device: str, name: str) -> None:
     if name not in implementations(op, device):
         raise ValueError(f"{op}: implementation {name!r} is not available on {device}; "
                          f"available: {', '.join(implementations(op, device))}")
-    _defaults[(op, str(device))] = name
+    _defaults[(op, _device_key(device))] = name
 
 
 @contextlib.contextmanager
@@ -151,7 +160,12 @@ def use(**choices: str) -> Iterator[None]:
 def selected(op: str, device: str) -> str:
     """The implementation name :func:`lookup` would use now."""
     _discover()
+    device = _device_key(device)
     name = _choices.get().get(op)
+    # A use() choice applies on the devices that have an implementation of that name;
+    # elsewhere the device's default stands (use(conv2d="naive") leaves cuda alone).
+    if name is not None and name not in _table.get((op, device), {}):
+        name = None
     if name is None:
         try:
             name = _defaults[(op, device)]
@@ -170,6 +184,7 @@ def selected(op: str, device: str) -> str:
 def lookup(op: str, device: str) -> tuple[str, Kernel]:
     """The (name, kernel) to run ``op`` on ``device`` with, honouring :func:`use` and
     :func:`set_default`."""
+    device = _device_key(device)
     name = selected(op, device)
     entry = _table.get((op, device), {})
     kernel = _load(op, device, name) if name in entry else None

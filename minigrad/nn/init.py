@@ -78,7 +78,11 @@ def _generator(generator) -> np.random.Generator:
 
 
 def _fill(tensor: Tensor, values) -> Tensor:
-    tensor.data[...] = np.asarray(values).astype(tensor.data.dtype, copy=False)
+    values = np.broadcast_to(np.asarray(values).astype(tensor.data.dtype, copy=False), tensor.shape)
+    if isinstance(tensor.data, np.ndarray):
+        tensor.data[...] = values
+    else:  # cuda: drawn on the host (the same numbers as on the CPU), copied in place
+        tensor.data.copy_to_device(np.asarray(values, order="C"))
     return tensor
 
 
@@ -124,8 +128,7 @@ def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, generator=None)
 def constant_(tensor: Tensor, val: float) -> Tensor:
     """Fill with ``val``."""
     _check(tensor)
-    tensor.data.fill(val)
-    return tensor
+    return _fill(tensor, val)
 
 
 def zeros_(tensor: Tensor) -> Tensor:

@@ -8,7 +8,8 @@ from typing import Any, Callable, Iterator
 import numpy as np
 
 from .. import dtype as dt
-from ..device import Device, device as parse_device
+from .. import arrays
+from ..device import Device, device as parse_device, move, to_host
 from ..tensor import Tensor
 from .parameter import Parameter
 
@@ -302,7 +303,7 @@ class Module:
             if set_to_none:
                 p.grad = None
             else:
-                p.grad.data.fill(0)
+                p.grad = Tensor._wrap(arrays.zeros_like(p.grad.data))
 
     def apply(self, fn: Callable[["Module"], Any]) -> "Module":
         """Call ``fn`` on every descendant (children first) and then on self; returns
@@ -320,8 +321,8 @@ class Module:
 
         Only floating point parameters and buffers change dtype (BatchNorm's int64
         ``num_batches_tracked`` stays int64); the dtype must be floating point
-        (TypeError otherwise, as PyTorch). Devices: "cpu"; "cuda" raises the device
-        module's RuntimeError until minigrad has a CUDA backend.
+        (TypeError otherwise, as PyTorch). Devices: "cpu", and "cuda" where
+        ``minigrad.cuda.is_available()`` (a RuntimeError saying so otherwise).
         """
         target_device = kwargs.pop("device", None)
         target_dtype = kwargs.pop("dtype", None)
@@ -338,7 +339,7 @@ class Module:
             else:
                 target_dtype = a
         if target_device is not None:
-            parse_device(target_device)  # raises for a device minigrad does not have
+            self._move(parse_device(target_device))
         if target_dtype is not None:
             target_dtype = dt.as_dtype(target_dtype)
             if not target_dtype.is_floating_point:
@@ -347,6 +348,16 @@ class Module:
             self._convert_floats(target_dtype)
         return self
 
+    def _move(self, target: Device) -> None:
+        for module in self.modules():
+            for t in list(module._parameters.values()) + list(module._buffers.values()):
+                if t is None:
+                    continue
+                # In place under the same tensor object, as for dtypes below.
+                t.data = move(t.data, target)
+                if t.grad is not None:
+                    t.grad = Tensor._wrap(move(t.grad.data, target))
+
     def _convert_floats(self, target: dt.DType) -> None:
         for module in self.modules():
             for t in list(module._parameters.values()) + list(module._buffers.values()):
@@ -354,9 +365,9 @@ class Module:
                     continue
                 # Change the array under the same tensor object: parameters keep their
                 # identity, as PyTorch's ``param.data = fn(param.data)``.
-                t.data = t.data.astype(target.np)
+                t.data = arrays.cast(t.data, target.np)
                 if t.grad is not None:
-                    t.grad = Tensor._wrap(t.grad.data.astype(target.np))
+                    t.grad = Tensor._wrap(arrays.cast(t.grad.data, target.np))
 
     def cpu(self) -> "Module":
         return self.to("cpu")
@@ -443,7 +454,7 @@ class Module:
                 continue
             value = state_dict[key]
             if isinstance(value, Tensor):
-                array = value.data
+                array = to_host(value.data)
             elif isinstance(value, (np.ndarray, np.generic)):
                 array = np.asarray(value)
             else:
@@ -469,7 +480,10 @@ class Module:
             raise RuntimeError(f"Error(s) in loading state_dict for {type(self).__name__}:\n\t"
                                + "\n\t".join(errors))
         for target, array in plan:
-            np.copyto(target.data, array, casting="unsafe")
+            if isinstance(target.data, np.ndarray):
+                np.copyto(target.data, array, casting="unsafe")
+            else:  # in place on the GPU too: the same device array, new values
+                target.data.copy_to_device(np.asarray(array, dtype=target.data.dtype, order="C"))
         return _IncompatibleKeys(missing, unexpected)
 
     # ---- repr ---------------------------------------------------------------------------

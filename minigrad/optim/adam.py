@@ -5,6 +5,8 @@ from typing import Any, Callable
 
 import numpy as np
 
+from .. import arrays
+
 from ..tensor import Tensor
 from .optimizer import (Optimizer, ParamsT, check_flag, check_foreach, check_number,
                         check_unsupported)
@@ -98,12 +100,21 @@ class Adam(Optimizer):
                 param = p.data
                 state = self.state[p]
                 if not state:
+                    # The step count stays on the host (as PyTorch's, non-capturable);
+                    # the moments live with the parameter.
                     state["step"] = Tensor._wrap(np.array(0.0, dtype=np.float32))
-                    state["exp_avg"] = Tensor._wrap(np.zeros_like(param))
-                    state["exp_avg_sq"] = Tensor._wrap(np.zeros_like(param))
+                    state["exp_avg"] = Tensor._wrap(arrays.zeros_like(param))
+                    state["exp_avg_sq"] = Tensor._wrap(arrays.zeros_like(param))
                 step_t = state["step"].data
                 step_t += 1
                 step = float(step_t)
+                if not isinstance(param, np.ndarray):
+                    # One fused kernel on the GPU, the same arithmetic and rounding as below.
+                    from .cuda_kernels import adam_update
+                    adam_update(param, grad, state["exp_avg"].data, state["exp_avg_sq"].data,
+                                step=int(step), lr=lr, beta1=beta1, beta2=beta2, eps=eps,
+                                weight_decay=weight_decay, decoupled_weight_decay=decoupled)
+                    continue
 
                 if weight_decay != 0:
                     if decoupled:

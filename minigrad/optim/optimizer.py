@@ -17,6 +17,8 @@ from typing import Any, Callable, Iterable, Union
 
 import numpy as np
 
+from .. import arrays
+from ..device import move, to_host
 from ..autograd import enable_grad
 from ..tensor import Tensor
 
@@ -179,7 +181,9 @@ class Optimizer:
                     continue
                 if g._node is not None or g._requires_grad:
                     g = p.grad = g.detach()
-                if g.data.flags.writeable:
+                if not isinstance(g.data, np.ndarray):  # cuda: a fresh zero array, by a kernel
+                    p.grad = Tensor._wrap(arrays.zeros_like(g.data))
+                elif g.data.flags.writeable:
                     g.data.fill(0)
                 else:  # e.g. a broadcast view someone assigned: replace, don't write
                     p.grad = Tensor._wrap(np.zeros(g.data.shape, dtype=g.data.dtype))
@@ -309,7 +313,7 @@ class Optimizer:
         (as PyTorch keeps it), others take the parameter's dtype and must match its
         shape."""
         if isinstance(value, (Tensor, np.ndarray, np.generic)) or (step and isinstance(value, Real)):
-            array = value.data if isinstance(value, Tensor) else np.asarray(value)
+            array = to_host(value.data) if isinstance(value, Tensor) else np.asarray(value)
             if array.dtype.kind not in "biuf":
                 raise ValueError(f"{where}: expected a numeric array, got dtype {array.dtype}")
             if step:
@@ -320,7 +324,8 @@ class Optimizer:
                 raise ValueError(f"{where}: expected shape {p.data.shape} (its parameter's), "
                                  f"got {array.shape}")
             dtype = p.data.dtype if p.data.dtype.kind == "f" else array.dtype
-            return Tensor._wrap(np.array(array, dtype=dtype, copy=True))
+            # State lives where its parameter lives (momentum buffers, Adam's moments).
+            return Tensor._wrap(move(np.array(array, dtype=dtype, copy=True), p.device))
         return copy.deepcopy(value)
 
     def __repr__(self) -> str:

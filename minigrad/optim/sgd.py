@@ -82,6 +82,9 @@ class SGD(Optimizer):
                 grad = self._grad_of(p)
                 if grad is None:
                     continue
+                if not isinstance(p.data, np.ndarray):
+                    self._cuda_step(p, grad, lr, momentum, dampening, weight_decay, nesterov)
+                    continue
                 # `owned`: grad is a temporary of ours, safe to overwrite in place.
                 owned = False
                 if weight_decay != 0:
@@ -116,3 +119,15 @@ class SGD(Optimizer):
                 else:
                     p.data -= lr * grad
         return loss
+
+    def _cuda_step(self, p, grad, lr, momentum, dampening, weight_decay, nesterov) -> None:
+        """The same update as above, fused into one kernel on the GPU (same arithmetic,
+        same rounding: minigrad/optim/cuda_kernels.py)."""
+        from .cuda_kernels import sgd_update
+        state = self.state[p] if momentum != 0 else None
+        buf = None if state is None else state.get("momentum_buffer")
+        new = sgd_update(p.data, grad, None if buf is None else buf.data, lr=lr,
+                         momentum=momentum, dampening=dampening, nesterov=nesterov,
+                         weight_decay=weight_decay, first_step=buf is None)
+        if state is not None and buf is None:
+            state["momentum_buffer"] = Tensor._wrap(new)

@@ -5,6 +5,7 @@ from numbers import Number
 
 import numpy as np
 
+from .. import arrays
 from .. import dtype as dt
 from ..autograd.function import apply
 
@@ -33,7 +34,9 @@ def as_operand(value, dtype: dt.DType, device):
         return value if value.dtype is dtype else cast(value, dtype)
     if not isinstance(value, (Number, np.generic)) or isinstance(value, complex):
         raise TypeError(f"expected a Tensor or a real Python number, got {type(value).__name__}")
-    return Tensor._wrap(np.asarray(value, dtype=dtype.np))
+    # A scalar is made where the other operand lives: on cuda by a fill kernel, so a
+    # Python number in a GPU expression costs no host-to-device copy.
+    return Tensor._wrap(arrays.full((), value, dtype.np, device))
 
 
 def _check_operands(op: str, a, b, require_tensor: bool = True) -> None:
@@ -59,7 +62,8 @@ def binary(op: str, a, b):
     device = a.device if isinstance(a, Tensor) else b.device
     x, y = as_operand(a, dtype, device), as_operand(b, dtype, device)
     _check_broadcast(op, x.shape, y.shape)
-    if op == "pow" and dtype is dt.int64 and (y.data < 0).any():
+    # (On cuda the exponent's values stay on the device: not checked, as in PyTorch.)
+    if op == "pow" and dtype is dt.int64 and y.device == "cpu" and (y.data < 0).any():
         raise ValueError("pow: integers to negative integer powers are not allowed; "
                          "make the base or the exponent a float")
     return apply(op, x, y)

@@ -7,6 +7,8 @@ from typing import Sequence
 
 import numpy as np
 
+from ..device import to_host
+
 from .. import dtype as dt
 from ..autograd.function import apply
 from ..ops.shape import infer_shape, normalize_dim
@@ -153,7 +155,10 @@ def _index_key(key):
         if key.dtype.is_floating_point:
             raise TypeError("index: tensors used as indices must be int64 or bool, got "
                             f"{key.dtype}")
-        return key.data
+        # An index tensor on cuda is read back to the host (one copy): its values are
+        # checked against the shape here, before any kernel, and give the gather's
+        # offsets (ops/shape/cuda/strided.py copies those to the device).
+        return to_host(key.data)
     if isinstance(key, list):
         return np.asarray(key)
     return key

@@ -18,6 +18,7 @@ from typing import Any, Callable, Iterable
 
 import numpy as np
 
+from ..device import to_host
 from ..autograd.grad_mode import no_grad
 from ..tensor import Tensor
 from .metrics import confusion_matrix
@@ -88,17 +89,35 @@ def count_correct(logits: np.ndarray, labels: np.ndarray) -> int:
     return int(np.count_nonzero(logits.argmax(axis=1) == labels))
 
 
+def _correct(logits: Tensor, labels: Tensor) -> int:
+    if logits.device == "cpu":
+        return count_correct(logits.data, labels.data)
+    # On the GPU: argmax and the comparison there, one number comes back.
+    return int((logits.argmax(1) == labels).sum().item())
+
+
+def model_device(model: Any):
+    """The device of the model's first parameter (cpu for a model without any)."""
+    from ..device import CPU
+    params = getattr(model, "parameters", None)
+    first = next(iter(params()), None) if params is not None else None
+    return CPU if first is None else first.device
+
+
 def train_step(model: Callable, images: Tensor, labels: Tensor, loss_fn: Callable,
                optimizer: Any) -> tuple[float, int]:
     """One optimisation step on a batch: zero the gradients, forward, loss, backward,
     update. Returns (the batch's mean loss, how many of its samples were classified
-    correctly by the logits computed before the update)."""
+    correctly by the logits computed before the update). The batch is moved to the
+    model's device (on cuda: the two numbers read back are the only copies to the host)."""
+    device = model_device(model)
+    images, labels = images.to(device), labels.to(device)
     optimizer.zero_grad()
     logits = model(images)
     loss = loss_fn(logits, labels)
     loss.backward()
     optimizer.step()
-    return float(loss.item()), count_correct(logits.data, labels.data)
+    return float(loss.item()), _correct(logits, labels)
 
 
 def train_one_epoch(model: Any, loader: Iterable, optimizer: Any,
@@ -170,16 +189,20 @@ def evaluate(model: Any, loader: Iterable, loss_fn: Callable | None = None, *,
     targets: list[np.ndarray] = []
     predictions: list[np.ndarray] = []
     try:
+        device = model_device(model)
         with no_grad():
             for images, labels in loader:
-                logits = model(images)
+                logits = model(images.to(device))
                 n = len(labels)
-                loss_sum += float(loss_fn(logits, labels).item()) * n
-                predicted = logits.data.argmax(axis=1)
-                correct += int(np.count_nonzero(predicted == labels.data))
+                loss_sum += float(loss_fn(logits, labels.to(device)).item()) * n
+                # The logits come back to the host for the argmax (and the confusion
+                # matrix): evaluation reads its results anyway.
+                predicted = to_host(logits.data).argmax(axis=1)
+                labels_host = to_host(labels.data)
+                correct += int(np.count_nonzero(predicted == labels_host))
                 seen += n
                 if num_classes is not None:
-                    targets.append(labels.data)
+                    targets.append(labels_host)
                     predictions.append(predicted)
     finally:
         model.train(was_training)

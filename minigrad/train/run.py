@@ -94,7 +94,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p.add_argument("--weight-decay", type=_non_negative_float, default=None,
                    help="weight decay (default: 0.01 for adamw, else 0)")
     p.add_argument("--device", default="cpu",
-                   help="cpu (default) or cuda (not available yet: refused)")
+                   help="cpu (default) or cuda (a GPU, or NUMBA_ENABLE_CUDASIM=1 for Numba's simulator)")
     p.add_argument("--impl", default=None, metavar="OP=IMPL,...",
                    help="implementations to use, e.g. conv2d=numba,max_pool2d=numpy, or one "
                         "name for every op that has it (e.g. naive); default: the registry's "
@@ -183,10 +183,7 @@ def prepare(args: argparse.Namespace) -> Run:
     optimizer. Raises ValueError / RuntimeError / OSError with a message for the user."""
     from ..nn import CrossEntropyLoss
 
-    device = as_device(args.device)  # cuda: a clear RuntimeError until there is a backend
-    if device.type != "cpu":  # the loop does not move models and batches yet
-        raise RuntimeError(f"--device {args.device}: `minigrad train` runs on the CPU only "
-                           "so far; use --device cpu")
+    device = as_device(args.device)  # cuda where there is none: a clear RuntimeError
     impl = parse_impl(args.impl, device.type) if args.impl is not None else None
     out = args.out
     checkpoint = args.checkpoint or os.path.join(out, "checkpoint.npz")
@@ -204,7 +201,7 @@ def prepare(args: argparse.Namespace) -> Run:
 
     from ..random import manual_seed
     manual_seed(config["seed"])
-    model = build_model(config["model"])
+    model = build_model(config["model"]).to(device)  # before the optimizer: state follows
     optimizer = build_optimizer(config, model.parameters())
     run = Run(config=config, model=model, optimizer=optimizer, loss_fn=CrossEntropyLoss(),
               train_set=train_set, test_set=test_set, out=out, checkpoint=checkpoint,

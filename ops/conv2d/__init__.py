@@ -26,9 +26,9 @@ from typing import Any
 from .._args import is_int as _is_int
 from .._args import pair
 
-IMPLEMENTATIONS = {"cpu": ("naive", "numpy", "numba")}
+IMPLEMENTATIONS = {"cpu": ("naive", "numpy", "numba"), "cuda": ("direct", "tiled", "gemm")}
 # Order of preference: the first that imports (numba is optional) is the default.
-DEFAULT = {"cpu": ("numba", "numpy")}
+DEFAULT = {"cpu": ("numba", "numpy"), "cuda": "gemm"}
 
 Pair = tuple[int, int]
 Padding4 = tuple[int, int, int, int]

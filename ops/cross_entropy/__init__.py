@@ -47,10 +47,10 @@ from typing import Any
 
 import numpy as np
 
-IMPLEMENTATIONS = {"cpu": ("naive", "numpy", "numba")}
+IMPLEMENTATIONS = {"cpu": ("naive", "numpy", "numba"), "cuda": ("row", "block", "warp")}
 # numba (parallel, fused, with a vectorised exp) is the fastest, forward and backward;
 # without numba installed the registry falls back to numpy.
-DEFAULT = {"cpu": ("numba", "numpy")}
+DEFAULT = {"cpu": ("numba", "numpy"), "cuda": "warp"}
 
 REDUCTIONS = ("none", "mean", "sum")
 

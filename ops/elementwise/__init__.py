@@ -11,5 +11,5 @@ COMPARISON = ("eq", "ne", "lt", "le", "gt", "ge")
 OTHER = ("clamp", "where", "cast")
 OPS = BINARY + UNARY + COMPARISON + OTHER
 
-IMPLEMENTATIONS = {"cpu": ("numpy",)}
-DEFAULT = {"cpu": "numpy"}
+IMPLEMENTATIONS = {"cpu": ("numpy",), "cuda": ("strided",)}
+DEFAULT = {"cpu": "numpy", "cuda": "strided"}

@@ -27,7 +27,7 @@ from ..softmax import check_args
 
 __all__ = ["IMPLEMENTATIONS", "DEFAULT", "check_args"]
 
-IMPLEMENTATIONS = {"cpu": ("naive", "numpy", "numba")}
+IMPLEMENTATIONS = {"cpu": ("naive", "numpy", "numba"), "cuda": ("row", "block", "warp")}
 # numba (parallel, fused, with a vectorised exp) is the fastest, forward and backward;
 # without numba installed the registry falls back to numpy.
-DEFAULT = {"cpu": ("numba", "numpy")}
+DEFAULT = {"cpu": ("numba", "numpy"), "cuda": "warp"}

@@ -49,13 +49,13 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-IMPLEMENTATIONS = {"cpu": ("naive", "numpy", "numba")}
+IMPLEMENTATIONS = {"cpu": ("naive", "numpy", "numba"), "cuda": ("naive", "tiled", "blocked")}
 # numba is the default although, timed alone, OpenBLAS's sgemm is ~25% faster at
 # LeNet-5's 128x400 @ 400x120: inside a training step every switch between Numba's
 # worker threads (conv, pooling, loss) and OpenBLAS's own pool costs more than that.
 # Measured with `minigrad bench` (docs/benchmarks): LeNet-5 step 13.0 ms with every op
 # on numba against 18.4 ms with numpy matmul; SeedCNN 6.3 against 8.7 ms.
-DEFAULT = {"cpu": ("numba", "numpy")}
+DEFAULT = {"cpu": ("numba", "numpy"), "cuda": "blocked"}
 
 Shape = tuple[int, ...]
 

@@ -25,10 +25,10 @@ from typing import Any
 from .._args import pair
 
 # naive: Python loops; numpy: window views + argmax; numba: prange over the (b, c) planes.
-IMPLEMENTATIONS = {"cpu": ("naive", "numpy", "numba")}
+IMPLEMENTATIONS = {"cpu": ("naive", "numpy", "numba"), "cuda": ("direct", "tiled", "fused")}
 # numba is several times faster than numpy at max_pool2d(x, 2), forward and backward;
 # without numba installed the registry falls back to numpy.
-DEFAULT = {"cpu": ("numba", "numpy")}
+DEFAULT = {"cpu": ("numba", "numpy"), "cuda": "fused"}
 
 Pair = tuple[int, int]
 

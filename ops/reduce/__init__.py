@@ -6,8 +6,8 @@ max/min with ``indices=True`` (a single int dim, as torch.max(x, dim)) return
 a tuple, as torch.amax) ties share the gradient evenly.
 """
 OPS = ("sum", "mean", "max", "min", "argmax", "argmin")
-IMPLEMENTATIONS = {"cpu": ("numpy",)}
-DEFAULT = {"cpu": "numpy"}
+IMPLEMENTATIONS = {"cpu": ("numpy",), "cuda": ("tree",)}
+DEFAULT = {"cpu": "numpy", "cuda": "tree"}
 
 
 def normalize_dims(dim, ndim: int) -> tuple:

@@ -3,8 +3,8 @@ never change values, so their backward is the inverse movement. Argument checks 
 normalisation live in the front end (minigrad.tensor_ops.shape), which calls the
 helpers here."""
 OPS = ("reshape", "permute", "expand", "cat", "index")
-IMPLEMENTATIONS = {"cpu": ("numpy",)}
-DEFAULT = {"cpu": "numpy"}
+IMPLEMENTATIONS = {"cpu": ("numpy",), "cuda": ("strided",)}
+DEFAULT = {"cpu": "numpy", "cuda": "strided"}
 
 
 def infer_shape(shape: tuple, numel: int) -> tuple:

@@ -30,10 +30,10 @@ from __future__ import annotations
 import operator
 from typing import Any
 
-IMPLEMENTATIONS = {"cpu": ("naive", "numpy", "numba")}
+IMPLEMENTATIONS = {"cpu": ("naive", "numpy", "numba"), "cuda": ("row", "block", "warp")}
 # numba (parallel, fused, with a vectorised exp) is the fastest, forward and backward;
 # without numba installed the registry falls back to numpy.
-DEFAULT = {"cpu": ("numba", "numpy")}
+DEFAULT = {"cpu": ("numba", "numpy"), "cuda": "warp"}
 
 
 def _shape(shape: Any, name: str) -> tuple[int, ...]:

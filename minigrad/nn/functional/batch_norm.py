@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...autograd.grad_mode import no_grad
+
 from ...tensor import Tensor
 from .._checks import check_bool, check_real
 from ._common import expect_float, expect_same_dtype, expect_tensor
@@ -100,5 +102,15 @@ def _update_running(running_mean: Tensor, running_var: Tensor, mean: np.ndarray,
                     var: np.ndarray, n: int, momentum: float) -> None:
     # In place on the buffers' arrays, outside the tape (PyTorch: under no_grad).
     rm, rv = running_mean.data, running_var.data
+    if not isinstance(rm, np.ndarray):
+        # cuda: the same arithmetic with the registry's kernels, then copied into the
+        # buffers' device arrays (device to device), which keep their identity.
+        with no_grad():
+            m, v = Tensor._wrap(mean), Tensor._wrap(var)
+            new_m = running_mean.detach() * (1.0 - momentum) + m * momentum
+            new_v = running_var.detach() * (1.0 - momentum) + v * (momentum * n / (n - 1))
+        rm.copy_to_device(new_m.data)
+        rv.copy_to_device(new_v.data)
+        return
     rm[...] = (1.0 - momentum) * rm + momentum * mean
     rv[...] = (1.0 - momentum) * rv + momentum * var * (n / (n - 1))

@@ -38,7 +38,13 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     expect_float(input, "input")
     if not training or p == 0.0:
         return input
-    if p == 1.0:
+    if input.device == "cuda":
+        # The mask is drawn on the GPU (a counter-based hash of the element index and a
+        # seed taken from minigrad's generator): no host copy, reproducible per seed.
+        from .cuda_dropout import dropout_mask
+        seed = int(_random.generator().integers(0, 2**31 - 1))
+        scale = dropout_mask(input.shape, p, input.data.dtype, seed)
+    elif p == 1.0:
         scale = np.zeros(input.shape, dtype=input.data.dtype)
     else:
         keep = _random.generator().random(input.shape) < (1.0 - p)

@@ -93,7 +93,11 @@ def cross_entropy(
         reduction,
         label_smoothing,
     )
-    _cross_entropy_decl.check_target_values(
-        target.cpu().data, input.shape[1], attrs["ignore_index"]
-    )
+    if target.device == "cpu":
+        _cross_entropy_decl.check_target_values(
+            target.data, input.shape[1], attrs["ignore_index"]
+        )
+    # On cuda the labels stay on the GPU (looking at them would cost a copy back every
+    # step): the kernels write NaN into the loss of a row whose class index is out of
+    # range, so a bad label shows as a NaN loss, never as a plausible number.
     return apply("cross_entropy", input, target, weight, attrs=attrs)

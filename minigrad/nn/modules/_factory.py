@@ -7,7 +7,8 @@ from ...device import device as parse_device
 
 
 def param_dtype(device, dtype) -> dt.DType:
-    """Check ``device`` (only "cpu" for now) and return the float dtype for weights."""
+    """Check ``device`` ("cpu", or "cuda" where there is a GPU) and return the float
+    dtype for weights."""
     parse_device(device)
     dtype = dt.as_dtype(dtype) or dt.float32
     if not dtype.is_floating_point:

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ... import arrays
+
 from ...tensor import Tensor
 from .. import functional as F
 from .. import init
@@ -79,12 +81,14 @@ class BatchNorm2d(Module):
             self.register_buffer("running_var", None)
             self.register_buffer("num_batches_tracked", None)
         self.reset_parameters()
+        if device is not None:
+            self.to(device)  # initialised on the host (same numbers on every device), moved once
 
     def reset_running_stats(self) -> None:
         if self.track_running_stats:
-            self.running_mean.data.fill(0)
-            self.running_var.data.fill(1)
-            self.num_batches_tracked.data.fill(0)
+            init.zeros_(self.running_mean)
+            init.ones_(self.running_var)
+            self.num_batches_tracked.data = arrays.zeros_like(self.num_batches_tracked.data)
 
     def reset_parameters(self) -> None:
         self.reset_running_stats()
@@ -100,10 +104,13 @@ class BatchNorm2d(Module):
             raise ValueError(f"expected 4D input (got {input.ndim}D input)")
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats:
-            count = self.num_batches_tracked.data
-            np.add(count, 1, out=count)  # in place: the buffer object stays the same
+            count = self.num_batches_tracked
+            if isinstance(count.data, np.ndarray):
+                np.add(count.data, 1, out=count.data)  # in place: the buffer object stays the same
+            else:  # cuda: the counter's new value, by a kernel (reading it would cost a copy)
+                count.data = (count.detach() + 1).data
             if self.momentum is None:  # cumulative moving average
-                factor = 1.0 / float(count)
+                factor = 1.0 / float(count.item())
         # Batch statistics in training, and in eval when there are no running ones.
         use_batch = self.training or self.running_mean is None
         track = not self.training or self.track_running_stats

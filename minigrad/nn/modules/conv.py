@@ -87,6 +87,8 @@ class Conv2d(Module):
         else:
             self.register_parameter("bias", None)
         self.reset_parameters()
+        if device is not None:
+            self.to(device)  # initialised on the host (same numbers on every device), moved once
 
     def reset_parameters(self) -> None:
         """PyTorch's default initialisation (see the class docstring)."""

@@ -1,0 +1,291 @@
+"""cross_entropy's CUDA kernels, written once for the three strategies of softmax's
+cuda/_rows.py (one thread, one block or one warp per row = sample), compiled per
+(strategy, dtype, fused). The notation and formulas are ops/cross_entropy/__init__.py's.
+
+Per-row forward (k over the classes this thread owns; reduce_* combines the row's
+threads; eps = label_smoothing, keep = 1 - eps)::
+
+    t = target[r]; counted = t != ignore_index; bad = counted and not 0 <= t < C
+    m  = reduce_max(max_k x[r, k]);  s = reduce_sum(sum_k exp(x[r, k] - m));  ls = log s
+    if eps > 0:  W = reduce_sum(sum_k w[k]);  D = reduce_sum(sum_k w[k] * (x[r, k] - m))
+                 smooth = W * ls - D             # = -sum_k w[k] * log p[r, k]
+    nll = -((x[r, t] - m) - ls) * w[t]          (0 if ignored, NaN if bad)
+    loss[r] = keep * nll + eps / C * smooth;  parts[:, r] = (nll, smooth, w[t])
+    fused only (the warp version):
+    gfused[r, k] = (keep * w[t] + eps / C * W) / s * exp(x[r, k] - m) - eps / C * w[k]
+                   - [k == t] * keep * w[t]     (0 if ignored, NaN if bad)
+
+Every thread of a row computes the same row values; the first thread of the row writes
+loss and parts. Ignored rows loop over nothing but still join the reductions (the rule
+of _rows.py).
+
+``finish`` (one block, shared by all versions: O(N) work after the O(N C) above) adds
+the parts up in float64, a tree in shared memory, so the order is fixed by the launch,
+never by timing (no atomics)::
+
+    "sum":  keep * sum(nll) + eps / C * sum(smooth)
+    "mean": keep * sum(nll) / sum(w_t) + eps / C * sum(smooth) / sum(w_t)   (0/0: NaN)
+    scale0 = 1 / sum(w_t) for "mean" (NaN if the total is 0, as in PyTorch), else 1
+
+Backward of the "row" and "block" versions: ``total`` (one block, like finish) gives
+scale0 for "mean", then per row, with scale = grad_out[r] (or grad_out) * scale0::
+
+    m, s, W as in the forward;  a = keep * w[t] + eps / C * W
+    grad[r, k] = scale * (a / s * exp(x[r, k] - m) - eps / C * w[k] - [k == t] keep w[t])
+
+(0 for ignored rows, NaN for bad ones). The warp version's backward is
+``scale_fused``: grad = gfused * grad_out * scale0, one multiply per element.
+
+A target outside [0, C) that is not ignore_index cannot be seen from the host without
+a device-to-host copy, so the kernels never index with it: its row's loss is NaN (so
+are "mean" and "sum", and the gradient row), never a silently wrong number. (The
+front end also checks the values on the host before any kernel runs.)
+"""
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+
+import numpy as np
+from numba import cuda
+
+from ..._cuda import THREADS, blocks, empty, flat, full
+from ...softmax.cuda._rows import (
+    BLOCK_MAX,
+    STRATEGIES,
+    Strategy,
+    block_reducers,
+    nanmax,
+    pow2_at_least,
+)
+
+_INT64 = (-(2**63), 2**63 - 1)
+
+
+@lru_cache(maxsize=None)
+def _row_kernels(name: str, dtype: np.dtype, fused: bool):
+    strategy = STRATEGIES[name]
+    row_of = strategy.row_of
+    reduce_max, reduce_sum = strategy.reducers(dtype)
+    # Constants of the logits' dtype, so float32 maths stays float32.
+    cast = dtype.type
+    neg_inf, zero, nan = cast(-np.inf), cast(0), cast(np.nan)
+
+    @cuda.jit(device=True)
+    def row_stats(x, target, w, rows, C, ign, use_ign, eps):
+        """(r, k0, dk, t, counted, good, m, s, ls, W, D) of this thread's row, D =
+        sum_k w[k] * (x[r, k] - m) (W and D only when eps > 0). Every thread calls it.
+
+        All of a kernel's reductions happen in here: NVVM rejects a kernel that
+        reaches a shared-memory reduction both directly and through a device function
+        (the block version's shared array would be defined twice)."""
+        r, k0, dk = row_of()
+        t = 0
+        counted = False
+        if r < rows:
+            t = target[r]
+            counted = not (use_ign and t == ign)
+        good = counted and 0 <= t and t < C
+        kend = C if counted else 0
+        m = neg_inf
+        for k in range(k0, kend, dk):
+            m = nanmax(m, x[r, k])
+        m = reduce_max(m)
+        s = zero
+        for k in range(k0, kend, dk):
+            s += math.exp(x[r, k] - m)
+        s = reduce_sum(s)
+        ls = math.log(s) if counted else zero
+        W = zero
+        D = zero
+        if eps > 0:  # eps is the same for the whole grid: every thread takes this branch
+            for k in range(k0, kend, dk):
+                W += w[k]
+                D += w[k] * (x[r, k] - m)
+            W = reduce_sum(W)
+            D = reduce_sum(D)
+        return r, k0, dk, t, counted, good, m, s, ls, W, D
+
+    @cuda.jit
+    def forward_kernel(x, target, w, rows, C, ign, use_ign, keep, eps_c, eps,
+                       loss, parts, gfused):
+        r, k0, dk, t, counted, good, m, s, ls, W, D = row_stats(
+            x, target, w, rows, C, ign, use_ign, eps)
+        # -sum_k w[k] * log p_k = -sum_k w[k] * ((x[r, k] - m) - ls); both terms of
+        # W * ls - D are >= 0 for non-negative weights: no cancellation.
+        smooth = W * ls - D
+        w_t = w[t] if good else (nan if counted else zero)
+        if r < rows and k0 == 0:
+            nll = -((x[r, t] - m) - ls) * w_t if good else w_t  # NaN if bad, 0 if ignored
+            loss[r] = keep * nll + eps_c * smooth
+            parts[0, r] = nll
+            parts[1, r] = smooth
+            parts[2, r] = w_t
+        if fused and r < rows:
+            ca = (keep * w_t + eps_c * W) / s if counted else zero
+            ct = keep * w_t
+            for k in range(k0, C, dk):
+                v = zero
+                if counted:
+                    v = ca * math.exp(x[r, k] - m) - eps_c * w[k]
+                    if k == t:
+                        v -= ct
+                gfused[r, k] = v
+
+    @cuda.jit
+    def backward_kernel(x, target, w, rows, C, ign, use_ign, keep, eps_c, eps,
+                        g, per_row, scale0, grad):
+        r, k0, dk, t, counted, good, m, s, ls, W, _ = row_stats(
+            x, target, w, rows, C, ign, use_ign, eps)
+        if r < rows:
+            w_t = w[t] if good else nan
+            scale = cast((g[r] if per_row else g[0]) * scale0[0])
+            ca = scale * (keep * w_t + eps_c * W) / s if counted else zero
+            cw = scale * eps_c
+            ct = scale * keep * w_t
+            for k in range(k0, C, dk):
+                v = zero
+                if counted:
+                    v = ca * math.exp(x[r, k] - m) - cw * w[k]
+                    if k == t:
+                        v -= ct
+                grad[r, k] = v
+
+    return forward_kernel, backward_kernel
+
+
+@lru_cache(maxsize=None)
+def _reduce_kernels(dtype: np.dtype):
+    """finish, total and scale_fused: the one-block reductions over the rows and the
+    fused backward's multiply (see the module docstring)."""
+    _, sum64 = block_reducers(np.dtype(np.float64))
+    nan = np.float64(np.nan)
+    cast = dtype.type
+
+    @cuda.jit
+    def finish(parts, rows, keep, eps_c, mean, out, scale0):
+        t = cuda.threadIdx.x
+        a = b = c = np.float64(0)
+        for i in range(t, rows, cuda.blockDim.x):
+            a += parts[0, i]
+            b += parts[1, i]
+            c += parts[2, i]
+        a = sum64(a)
+        b = sum64(b)
+        c = sum64(c)
+        if t == 0:
+            if mean:
+                # IEEE division: 0 / 0 is NaN (CUDA kernels never raise on it).
+                out[0] = cast(keep * (a / c) + eps_c * (b / c))
+                scale0[0] = 1 / c if c != 0 else nan
+            else:
+                out[0] = cast(keep * a + eps_c * b)
+                scale0[0] = 1
+
+    @cuda.jit
+    def total(target, w, rows, C, ign, use_ign, scale0):
+        t = cuda.threadIdx.x
+        c = np.float64(0)
+        for i in range(t, rows, cuda.blockDim.x):
+            ti = target[i]
+            if not (use_ign and ti == ign):
+                c += w[ti] if (0 <= ti and ti < C) else nan
+        c = sum64(c)
+        if t == 0:
+            scale0[0] = 1 / c if c != 0 else nan
+
+    @cuda.jit
+    def scale_fused(gfused, target, C, ign, use_ign, g, per_row, scale0, grad):
+        i = cuda.grid(1)
+        if i < gfused.size:
+            r = i // C
+            ti = target[r]
+            if use_ign and ti == ign:
+                grad[i] = 0  # also when grad_out is inf or NaN, as numpy.py masks
+            else:
+                grad[i] = gfused[i] * cast((g[r] if per_row else g[0]) * scale0[0])
+
+    return finish, total, scale_fused
+
+
+# --- the Python side ------------------------------------------------------------------
+
+
+def _one_block(rows: int) -> int:
+    # Threads of the one-block reductions: a power of two (the tree), at most 256.
+    return pow2_at_least(rows, 1, BLOCK_MAX)
+
+
+def _common(logits, target, weight, ignore_index: int, label_smoothing: float):
+    """The kernel arguments every pass shares: (w, ign, use_ign, keep, eps_c, eps)."""
+    N, C = logits.shape
+    dt = np.dtype(logits.dtype).type
+    # No weight is a weight of ones (a fill kernel): one compiled kernel, not two.
+    w = full((C,), 1, logits.dtype) if weight is None else weight
+    # An ignore_index outside int64 matches no int64 target.
+    use_ign = _INT64[0] <= ignore_index <= _INT64[1]
+    ign = ignore_index if use_ign else 0
+    eps = label_smoothing
+    return w, ign, use_ign, dt(1 - eps), dt(eps / C), dt(eps)
+
+
+def run_forward(strategy: Strategy, logits, target, weight, *, ignore_index: int,
+                reduction: str, label_smoothing: float, fused: bool = False):
+    """The loss ((N,) for "none", else ()), and with ``fused`` also (gfused (N, C),
+    scale0 (1,) float64), the saved gradient for grad_out = 1."""
+    N, C = logits.shape
+    dtype = np.dtype(logits.dtype)
+    w, ign, use_ign, keep, eps_c, eps = _common(logits, target, weight, ignore_index,
+                                                label_smoothing)
+    loss = empty((N,), dtype)
+    parts = empty((3, N), np.float64)
+    gfused = empty((N, C), dtype) if fused else empty((1, 1), dtype)
+    if N:
+        kernel = _row_kernels(strategy.name, dtype, fused)[0]
+        nb, nt = strategy.launch(N, C)
+        kernel[nb, nt](logits, target, w, N, C, ign, use_ign, keep, eps_c, eps,
+                       loss, parts, gfused)
+    scale0 = full((1,), 1.0, np.float64)
+    out = loss
+    if reduction != "none":
+        out = empty((), dtype)
+        finish = _reduce_kernels(dtype)[0]
+        # Over N = 0 rows the sums are 0: "sum" is 0 and "mean" 0/0 = NaN.
+        finish[1, _one_block(N)](parts, N, 1.0 - label_smoothing, label_smoothing / C,
+                                 reduction == "mean", flat(out), scale0)
+    return (out, gfused, scale0) if fused else out
+
+
+def run_backward(strategy: Strategy, grad_out, logits, target, weight, *,
+                 ignore_index: int, reduction: str, label_smoothing: float):
+    """grad (N, C) of the loss, recomputing the softmax from the logits."""
+    N, C = logits.shape
+    dtype = np.dtype(logits.dtype)
+    w, ign, use_ign, keep, eps_c, eps = _common(logits, target, weight, ignore_index,
+                                                label_smoothing)
+    grad = empty((N, C), dtype)
+    if N == 0:
+        return grad
+    scale0 = full((1,), 1.0, np.float64)
+    if reduction == "mean":
+        total = _reduce_kernels(dtype)[1]
+        total[1, _one_block(N)](target, w, N, C, ign, use_ign, scale0)
+    kernel = _row_kernels(strategy.name, dtype, False)[1]
+    nb, nt = strategy.launch(N, C)
+    kernel[nb, nt](logits, target, w, N, C, ign, use_ign, keep, eps_c, eps,
+                   flat(grad_out), reduction == "none", scale0, grad)
+    return grad
+
+
+def scale_fused(gfused, scale0, grad_out, target, *, ignore_index: int, reduction: str):
+    """grad = gfused * grad_out * scale0 (0 on ignored rows): the fused backward."""
+    N, C = gfused.shape
+    grad = empty((N, C), gfused.dtype)
+    if grad.size:
+        use_ign = _INT64[0] <= ignore_index <= _INT64[1]
+        kernel = _reduce_kernels(np.dtype(gfused.dtype))[2]
+        kernel[blocks(grad.size), THREADS](flat(gfused), target, C,
+                                           ignore_index if use_ign else 0, use_ign,
+                                           flat(grad_out), reduction == "none", scale0,
+                                           flat(grad))
+    return grad

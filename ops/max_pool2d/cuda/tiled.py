@@ -1,0 +1,216 @@
+"""max_pool2d on CUDA, "tiled": blocks stage a tile of one plane in shared memory.
+
+Forward: a block of (TW, TH) threads owns a TH x TW tile of outputs of plane n. It
+first copies the input region those windows read, ((TH-1)*sh + span_h) rows by
+((TW-1)*sw + span_w) columns (the tile plus its halo), into shared memory, each thread
+loading a strided share of it (a warp reads a row: coalesced); then each thread scans
+its window there. Overlapping windows (stride < span) read each input once from global
+memory instead of up to ceil(span/stride)^2 times.
+
+Backward: a block owns a TH x TW tile of grad_x. It stages the grad_out values and the
+saved argmax positions of every window touching the tile (the window positions as
+offsets from the tile's first element, -1 when the winner lies outside the tile, so an
+int32 holds them); then each thread gathers: for each window holding its element it
+adds the staged gradient if the staged winner is itself. One writer per element: no
+atomics, no zero fill, deterministic.
+
+Shared memory has a compile-time size (FWD_CAP, BWD_CAP elements) and dtype, so the
+kernels are built per dtype (``_kernels``); the host picks the largest tile whose
+region fits, and falls back to the "direct" kernels for windows too large for even a
+1 x 1 tile (span_h*span_w > FWD_CAP, e.g. a 5x5 window with dilation 12).
+"""
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+from numba import cuda, from_dtype, int32
+
+from ..._cuda import empty, flat
+from .. import output_shape
+from . import direct
+from ._window import (DeviceArray, grid3, pick_tile, shrink_tile, spans, tap_range, window_args,
+                      window_max)
+
+FWD_CAP = 2048  # staged input elements (16 KiB in float64): a 32x8 tile of 3x3/2 needs 1105
+BWD_CAP = 1024  # staged windows (grad + int32 position): a 32x8 tile of 3x3/1 needs 340
+
+
+@functools.lru_cache(maxsize=None)
+def _kernels(dtype: np.dtype):
+    """(forward, backward) kernels whose shared arrays hold ``dtype``."""
+    nb_dtype = from_dtype(dtype)
+
+    @cuda.jit
+    def forward_kernel(x, out, ind, planes, height, width, out_h, out_w, reg_h, reg_w,
+                       kh, kw, sh, sw, ph, pw, dh, dw):
+        tile = cuda.shared.array(FWD_CAP, nb_dtype)
+        tx = cuda.threadIdx.x
+        ty = cuda.threadIdx.y
+        tw = cuda.blockDim.x
+        th = cuda.blockDim.y
+        j = cuda.blockIdx.x * tw + tx
+        w_reg = cuda.blockIdx.x * tw * sw - pw  # input column of the region's column 0
+        for tile_i in range(cuda.blockIdx.y, (out_h + th - 1) // th, cuda.gridDim.y):
+            i = tile_i * th + ty
+            h_reg = tile_i * th * sh - ph
+            for n in range(cuda.blockIdx.z, planes, cuda.gridDim.z):
+                base = n * height * width
+                for r in range(ty, reg_h, th):
+                    h = h_reg + r
+                    if 0 <= h < height:
+                        for c in range(tx, reg_w, tw):
+                            w = w_reg + c
+                            # Taps outside the input are never read: skip them.
+                            if 0 <= w < width:
+                                tile[r * reg_w + c] = x[base + h * width + w]
+                cuda.syncthreads()
+                if i < out_h and j < out_w:
+                    h0 = i * sh - ph
+                    w0 = j * sw - pw
+                    p_lo, p_hi = tap_range(h0, kh, dh, height)
+                    q_lo, q_hi = tap_range(w0, kw, dw, width)
+                    best, pos = window_max(tile, -(h_reg * reg_w + w_reg), reg_w, h0, w0,
+                                           p_lo, p_hi, q_lo, q_hi, dh, dw, width)
+                    o = (n * out_h + i) * out_w + j
+                    out[o] = best
+                    ind[o] = pos
+                # The next plane overwrites the tile: wait until every thread read it.
+                cuda.syncthreads()
+
+    @cuda.jit
+    def backward_kernel(grad_out, ind, grad_x, zero, planes, height, width, out_h, out_w,
+                        kh, kw, sh, sw, ph, pw, dh, dw):
+        grads = cuda.shared.array(BWD_CAP, nb_dtype)
+        where = cuda.shared.array(BWD_CAP, int32)
+        tx = cuda.threadIdx.x
+        ty = cuda.threadIdx.y
+        tw = cuda.blockDim.x
+        th = cuda.blockDim.y
+        w_t = cuda.blockIdx.x * tw  # the tile's first column
+        w = w_t + tx
+        span_h = (kh - 1) * dh + 1
+        span_w = (kw - 1) * dw + 1
+        # Windows j touching columns [w_t, w_t + tw): j*sw - pw <= w_t + tw - 1 and
+        # j*sw - pw + span_w - 1 >= w_t.
+        j_lo = max(0, -((span_w - 1 - w_t - pw) // sw))
+        j_hi = min(out_w, (w_t + tw - 1 + pw) // sw + 1)
+        n_j = j_hi - j_lo
+        for tile_i in range(cuda.blockIdx.y, (height + th - 1) // th, cuda.gridDim.y):
+            h_t = tile_i * th
+            h = h_t + ty
+            i_lo = max(0, -((span_h - 1 - h_t - ph) // sh))
+            i_hi = min(out_h, (h_t + th - 1 + ph) // sh + 1)
+            n_i = i_hi - i_lo
+            me = ty * width + tx  # offset of (h, w) from the tile's first element
+            for n in range(cuda.blockIdx.z, planes, cuda.gridDim.z):
+                origin = h_t * width + w_t
+                for r in range(ty, n_i, th):
+                    for c in range(tx, n_j, tw):
+                        o = (n * out_h + i_lo + r) * out_w + j_lo + c
+                        rel = ind[o] - origin
+                        grads[r * n_j + c] = grad_out[o]
+                        # Outside [0, th*width) the winner is not in this tile.
+                        where[r * n_j + c] = rel if 0 <= rel < th * width else -1
+                cuda.syncthreads()
+                if h < height and w < width:
+                    acc = zero
+                    # Window row i holds row h through tap p when i*sh - ph + p*dh == h.
+                    for p in range(kh):
+                        ti = h + ph - p * dh
+                        if ti < 0:
+                            break
+                        if ti % sh != 0 or ti // sh >= out_h:
+                            continue
+                        r = ti // sh - i_lo
+                        for q in range(kw):
+                            tj = w + pw - q * dw
+                            if tj < 0:
+                                break
+                            if tj % sw != 0 or tj // sw >= out_w:
+                                continue
+                            k = r * n_j + tj // sw - j_lo
+                            if where[k] == me:
+                                acc += grads[k]
+                    grad_x[(n * height + h) * width + w] = acc
+                cuda.syncthreads()
+
+    return forward_kernel, backward_kernel
+
+
+def forward(
+    x: DeviceArray,
+    *,
+    kernel_size: tuple[int, int],
+    stride: tuple[int, int],
+    padding: tuple[int, int],
+    dilation: tuple[int, int],
+    ceil_mode: bool,
+) -> tuple[DeviceArray, DeviceArray]:
+    """x: (B, C, H, W) -> (out, indices), both (B, C, H_out, W_out); indices (int64)
+    hold ``h * W + w`` of each window's maximum (first in scan order; NaN wins)."""
+    span_h, span_w = spans(kernel_size, dilation)
+    sh, sw = stride
+
+    def region(tw: int, th: int) -> tuple[int, int]:
+        return (th - 1) * sh + span_h, (tw - 1) * sw + span_w
+
+    tile = pick_tile(lambda tw, th: region(tw, th)[0] * region(tw, th)[1] <= FWD_CAP)
+    if tile is None:
+        return direct.forward(x, kernel_size=kernel_size, stride=stride, padding=padding,
+                              dilation=dilation, ceil_mode=ceil_mode)
+    shape = output_shape(x.shape, kernel_size, stride, padding, dilation, ceil_mode)
+    out = empty(shape, x.dtype)
+    ind = empty(shape, "int64")
+    planes = shape[0] * shape[1]
+    if planes:
+        tw, th = shrink_tile(tile, shape[3], shape[2])
+        reg_h, reg_w = region(tw, th)
+        kernel = _kernels(np.dtype(x.dtype))[0]
+        kernel[grid3(shape[3], tw, shape[2], th, planes), (tw, th)](
+            flat(x), flat(out), flat(ind), planes, x.shape[2], x.shape[3], shape[2], shape[3],
+            reg_h, reg_w, *window_args(kernel_size, stride, padding, dilation))
+    return out, ind
+
+
+def backward(
+    grad_out: DeviceArray,
+    inputs: tuple[DeviceArray],
+    out: tuple[DeviceArray, DeviceArray],
+    needs_input_grad: tuple[bool],
+    *,
+    kernel_size: tuple[int, int],
+    stride: tuple[int, int],
+    padding: tuple[int, int],
+    dilation: tuple[int, int],
+    ceil_mode: bool,
+) -> tuple[DeviceArray | None]:
+    """grad_out: (B, C, H_out, W_out) -> (grad_x,), grad_x (B, C, H, W): the sum of
+    grad_out over the windows whose maximum (``out[1]``) was that input element."""
+    if not needs_input_grad[0]:
+        return (None,)
+    (x,) = inputs
+    span_h, span_w = spans(kernel_size, dilation)
+    sh, sw = stride
+    height, width = x.shape[2], x.shape[3]
+
+    def windows(tw: int, th: int) -> int:
+        # At most this many window rows (columns) touch th rows (tw columns).
+        return ((th + span_h - 2) // sh + 1) * ((tw + span_w - 2) // sw + 1)
+
+    # int32 offsets within a tile: th * W must fit (it always does for real images).
+    tile = pick_tile(lambda tw, th: windows(tw, th) <= BWD_CAP and th * width < 2**31)
+    if tile is None:
+        return direct.backward(grad_out, inputs, out, needs_input_grad,
+                               kernel_size=kernel_size, stride=stride, padding=padding,
+                               dilation=dilation, ceil_mode=ceil_mode)
+    grad_x = empty(x.shape, x.dtype)
+    planes = x.shape[0] * x.shape[1]
+    if planes:
+        tw, th = shrink_tile(tile, width, height)
+        kernel = _kernels(np.dtype(x.dtype))[1]
+        kernel[grid3(width, tw, height, th, planes), (tw, th)](
+            flat(grad_out), flat(out[1]), flat(grad_x), x.dtype.type(0), planes, height,
+            width, grad_out.shape[2], grad_out.shape[3],
+            *window_args(kernel_size, stride, padding, dilation))
+    return (grad_x,)

@@ -1,0 +1,92 @@
+"""softmax's CUDA kernels, written once for the three strategies of _rows.py (one
+thread, one block or one warp per row) and compiled per (strategy, dtype).
+
+Forward, per row (k runs over the elements this thread owns; reduce_* combines the
+row's threads, see _rows.py)::
+
+    m = reduce_max(max_k x[k])                      # NaN if the row holds a NaN
+    s = reduce_sum(sum_k exp(x[k] - m))
+    y[k] = exp(x[k] - m) * (1 / s)                  # exp again: cheaper than a buffer
+
+Backward, from the saved output y::
+
+    d = reduce_sum(sum_k g[k] * y[k])
+    gx[k] = y[k] * (g[k] - d)
+
+Memory: the output only; partial values live in registers (and shared memory for the
+block reductions). Row r of the (outer, n, inner) view lives at o * n * inner + c
+with stride inner (o, c = divmod(r, inner)).
+"""
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+
+import numpy as np
+from numba import cuda
+
+from ..._cuda import empty
+from ._rows import STRATEGIES, Strategy, launch_rows, nanmax
+
+
+@lru_cache(maxsize=None)
+def _kernels(name: str, dtype: np.dtype):
+    strategy = STRATEGIES[name]
+    row_of = strategy.row_of
+    reduce_max, reduce_sum = strategy.reducers(dtype)
+    # Constants of the array's dtype: a float64 literal would turn float32 maths into
+    # float64 maths.
+    neg_inf, zero, one = dtype.type(-np.inf), dtype.type(0), dtype.type(1)
+
+    @cuda.jit
+    def forward_kernel(x, y, rows, n, inner):
+        r, k0, dk = row_of()
+        # Threads past the last row own no element but join the reductions.
+        kend = n if r < rows else 0
+        base = (r // inner) * n * inner + r % inner
+        m = neg_inf
+        for k in range(k0, kend, dk):
+            m = nanmax(m, x[base + k * inner])
+        m = reduce_max(m)
+        s = zero
+        for k in range(k0, kend, dk):
+            s += math.exp(x[base + k * inner] - m)
+        s = reduce_sum(s)
+        if r < rows:
+            inv = one / s
+            for k in range(k0, kend, dk):
+                i = base + k * inner
+                y[i] = math.exp(x[i] - m) * inv
+
+    @cuda.jit
+    def backward_kernel(y, g, gx, rows, n, inner):
+        r, k0, dk = row_of()
+        kend = n if r < rows else 0
+        base = (r // inner) * n * inner + r % inner
+        d = zero
+        for k in range(k0, kend, dk):
+            i = base + k * inner
+            d += g[i] * y[i]
+        d = reduce_sum(d)
+        for k in range(k0, kend, dk):
+            i = base + k * inner
+            gx[i] = y[i] * (g[i] - d)
+
+    return forward_kernel, backward_kernel
+
+
+def run_forward(strategy: Strategy, x, dim: int):
+    """softmax of the device array x along dim with ``strategy``: a new device array."""
+    y = empty(x.shape, x.dtype)
+    if y.size:
+        launch_rows(strategy, _kernels(strategy.name, np.dtype(x.dtype))[0], x.shape, dim, x, y)
+    return y
+
+
+def run_backward(strategy: Strategy, grad_out, out, dim: int):
+    """dL/dx = y * (g - sum(g * y, dim)) with ``strategy``: a new device array."""
+    gx = empty(out.shape, out.dtype)
+    if gx.size:
+        launch_rows(strategy, _kernels(strategy.name, np.dtype(out.dtype))[1], out.shape, dim,
+                    out, grad_out, gx)
+    return gx

@@ -1,0 +1,21 @@
+"""softmax on CUDA, one block per row: max and sum reduced in shared memory (a tree).
+
+The kernels are in _kernels.py (shared with the other two versions, which differ only
+in how rows map onto threads: _rows.py); the plan of every version is in __init__.py.
+"""
+from __future__ import annotations
+
+from ._kernels import run_backward, run_forward
+from ._rows import BLOCK
+
+
+def forward(x, *, dim: int):
+    """x (any shape, device array) -> softmax along ``dim``, same shape and dtype."""
+    return run_forward(BLOCK, x, dim)
+
+
+def backward(grad_out, inputs: tuple, out, needs_input_grad: tuple[bool], *, dim: int) -> tuple:
+    """dL/dx = y * (g - sum(g * y, dim)), from the saved output y."""
+    if not needs_input_grad[0]:
+        return (None,)
+    return (run_backward(BLOCK, grad_out, out, dim),)

@@ -1,0 +1,183 @@
+"""CUDA elementwise kernels against ops/elementwise/numpy.py: forward values and
+summed-back gradients, every registered cuda version, broadcastable shapes of 0..4 dims."""
+import importlib
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import given, strategies as st
+from hypothesis.extra.numpy import array_shapes, mutually_broadcastable_shapes
+from numba import cuda
+
+import minigrad
+from minigrad.ops.elementwise import BINARY, COMPARISON, UNARY
+from minigrad.ops.elementwise import numpy as ref
+
+VERSIONS = minigrad.implementations("add", "cuda")
+FLOATS = (np.float32, np.float64)
+
+
+def _mod(name):
+    return importlib.import_module(f"minigrad.ops.elementwise.cuda.{name}")
+
+
+def _close(got, want, dtype):
+    want = np.asarray(want)
+    assert got.shape == want.shape and got.dtype == want.dtype, (got.shape, want.shape,
+                                                                 got.dtype, want.dtype)
+    if np.dtype(dtype) == np.float32:
+        np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5, equal_nan=True)
+    elif np.dtype(dtype) == np.float64:
+        np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12, equal_nan=True)
+    else:
+        np.testing.assert_array_equal(got, want)
+
+
+def _values(rng, op, shape, dtype, which=0):
+    if op in ("maximum", "minimum", "eq", "ne", "lt", "le", "gt", "ge", "relu", "abs"):
+        x = rng.integers(-2, 3, shape)  # small integers: ties and zeros happen
+    elif op == "pow":
+        x = rng.uniform(0.5, 2, shape) if which == 0 else rng.uniform(-1, 2, shape)
+        if which == 0 and x.size:
+            x.flat[0] = 0  # d/db at a == 0 is 0 by convention
+    elif op in ("log", "sqrt") or (op == "div" and which == 1):
+        x = rng.uniform(0.5, 2, shape)
+    else:
+        x = rng.uniform(-2, 2, shape)
+    return np.asarray(x).astype(dtype)
+
+
+def _check_op(name, op, inputs, gdtype, rng, needs, **attrs):
+    """gdtype: the dtype whose tolerance the gradients get."""
+    fwd, bwd = _mod(name).KERNELS[op]
+    rfwd, rbwd = ref.KERNELS[op]
+    dev = tuple(cuda.to_device(x) for x in inputs)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # inf/nan in pow at 0 (the same on both sides)
+        out = fwd(*dev, **attrs)
+        want = rfwd(*inputs, **attrs)
+        _close(out.copy_to_host(), want, want.dtype)
+        if bwd is None or not np.issubdtype(want.dtype, np.floating):
+            return
+        g = rng.standard_normal(np.shape(want)).astype(want.dtype)
+        got = bwd(cuda.to_device(g), dev, out, needs, **attrs)
+        exp = rbwd(g, tuple(inputs), want, needs, **attrs)
+    assert len(got) == len(inputs)
+    for gg, ee, need, x in zip(got, exp, needs, inputs):
+        if need:
+            assert gg.shape == x.shape
+            _close(gg.copy_to_host(), ee, gdtype)
+
+
+needs_st = st.sampled_from([(True, True), (True, False), (False, True)])
+
+
+@pytest.mark.parametrize("name", VERSIONS)
+@pytest.mark.parametrize("op", BINARY)
+@given(shapes=mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=4, max_side=3),
+       dtype=st.sampled_from(FLOATS), seed=st.integers(0, 2**16), needs=needs_st)
+def test_binary_float(name, op, shapes, dtype, seed, needs):
+    rng = np.random.default_rng(seed)
+    a, b = (_values(rng, op, s, dtype, i) for i, s in enumerate(shapes.input_shapes))
+    _check_op(name, op, (a, b), dtype, rng, needs)
+
+
+@pytest.mark.parametrize("name", VERSIONS)
+@pytest.mark.parametrize("op", ("add", "mul", "pow", "maximum", "minimum", "sub") + COMPARISON)
+@given(shapes=mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=4, max_side=3),
+       dtype=st.sampled_from([np.int64, np.bool_]), seed=st.integers(0, 2**16))
+def test_binary_int_bool(name, op, shapes, dtype, seed):
+    if op == "sub" and dtype == np.bool_:
+        return  # refused by the front end, as in PyTorch
+    rng = np.random.default_rng(seed)
+    a, b = (rng.integers(0, 3, s).astype(dtype) for s in shapes.input_shapes)
+    _check_op(name, op, (a, b), dtype, rng, (False, False))
+
+
+@pytest.mark.parametrize("name", VERSIONS)
+@pytest.mark.parametrize("op", COMPARISON)
+@given(shapes=mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=4, max_side=3),
+       dtype=st.sampled_from(FLOATS), seed=st.integers(0, 2**16))
+def test_compare_float(name, op, shapes, dtype, seed):
+    rng = np.random.default_rng(seed)
+    a, b = (_values(rng, op, s, dtype) for s in shapes.input_shapes)
+    _check_op(name, op, (a, b), dtype, rng, (False, False))
+
+
+@pytest.mark.parametrize("name", VERSIONS)
+@pytest.mark.parametrize("op", UNARY)
+@given(shape=array_shapes(min_dims=0, max_dims=4, min_side=0, max_side=3),
+       dtype=st.sampled_from(FLOATS), seed=st.integers(0, 2**16))
+def test_unary(name, op, shape, dtype, seed):
+    rng = np.random.default_rng(seed)
+    _check_op(name, op, (_values(rng, op, shape, dtype),), dtype, rng, (True,))
+
+
+@pytest.mark.parametrize("name", VERSIONS)
+@pytest.mark.parametrize("op", ("neg", "abs", "relu"))
+@given(shape=array_shapes(min_dims=0, max_dims=3, max_side=3),
+       dtype=st.sampled_from([np.int64, np.bool_]), seed=st.integers(0, 2**16))
+def test_unary_int_bool(name, op, shape, dtype, seed):
+    if op != "relu" and dtype == np.bool_:
+        return  # neg/abs of bool are refused by the front end
+    rng = np.random.default_rng(seed)
+    _check_op(name, op, (rng.integers(-2, 3, shape).astype(dtype),), dtype, rng, (False,))
+
+
+@pytest.mark.parametrize("name", VERSIONS)
+@given(shape=array_shapes(min_dims=0, max_dims=4, max_side=3),
+       dtype=st.sampled_from(FLOATS + (np.int64,)), seed=st.integers(0, 2**16),
+       bounds=st.sampled_from([(-1, None), (None, 1), (-1, 1), (1, -1)]))
+def test_clamp(name, shape, dtype, seed, bounds):
+    rng = np.random.default_rng(seed)
+    x = rng.integers(-2, 3, shape).astype(dtype)  # values on the bounds: inclusive grads
+    lo, hi = bounds
+    _check_op(name, "clamp", (x,), dtype, rng, (True,), min=lo, max=hi)
+
+
+@pytest.mark.parametrize("name", VERSIONS)
+@given(shapes=mutually_broadcastable_shapes(num_shapes=3, min_dims=0, max_dims=4, max_side=3),
+       dtype=st.sampled_from(FLOATS + (np.int64, np.bool_)), seed=st.integers(0, 2**16),
+       needs=st.sampled_from([(False, True, True), (False, True, False), (False, False, True)]))
+def test_where(name, shapes, dtype, seed, needs):
+    rng = np.random.default_rng(seed)
+    sc, sx, sy = shapes.input_shapes
+    inputs = (rng.random(sc) > 0.5, rng.integers(-3, 3, sx).astype(dtype),
+              rng.integers(-3, 3, sy).astype(dtype))
+    _check_op(name, "where", inputs, dtype, rng, needs)
+
+
+@pytest.mark.parametrize("name", VERSIONS)
+@given(shape=array_shapes(min_dims=0, max_dims=4, max_side=3),
+       src=st.sampled_from(FLOATS + (np.int64, np.bool_)),
+       dst=st.sampled_from(FLOATS + (np.int64, np.bool_)), seed=st.integers(0, 2**16))
+def test_cast(name, shape, src, dst, seed):
+    rng = np.random.default_rng(seed)
+    x = (rng.uniform(-3, 3, shape) * (rng.random(shape) > 0.3)).astype(src)
+    _check_op(name, "cast", (x,), src, rng, (np.issubdtype(src, np.floating),), dtype=dst)
+
+
+# --- edge cases -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", VERSIONS)
+@pytest.mark.parametrize("shapes", [
+    ((600,), ()),            # several blocks of 256 threads; a 0-d operand
+    ((2, 300), (2, 1)),      # summed back over 300 (threads stride), several blocks
+    ((1, 1), (1,)),          # all size 1
+    ((0, 3), (1, 3)),        # empty
+    ((3, 1, 2), (2, 1)),     # both stretched
+])
+def test_edge_shapes(name, shapes):
+    rng = np.random.default_rng(0)
+    for op, dtype in (("mul", np.float32), ("maximum", np.float64)):
+        a, b = (_values(rng, op, s, dtype) for s in shapes)
+        _check_op(name, op, (a, b), dtype, rng, (True, True))
+
+
+@pytest.mark.parametrize("name", VERSIONS)
+def test_registered_for_every_op(name):
+    from minigrad.ops.elementwise import OPS
+
+    assert set(_mod(name).KERNELS) == set(OPS)
+    for op in OPS:
+        assert name in minigrad.implementations(op, "cuda")
