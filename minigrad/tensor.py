@@ -11,7 +11,7 @@ from . import dtype as dt
 from . import arrays as _arrays
 from .autograd import engine
 from .autograd.node import Node
-from .device import CPU, CUDA, Device, device as as_device, is_device_array, to_host
+from .device import CPU, CUDA, Device, device as as_device, is_device_array, move, to_host
 from .tensor_ops import elementwise as ew
 from .tensor_ops import reduce as red
 from .tensor_ops import shape as shp
@@ -264,7 +264,7 @@ class Tensor:
             if isinstance(gradient, Tensor) and gradient.device != self.device:
                 raise RuntimeError(f"gradient: expected a tensor on {self.device} (the tensor's), "
                                    f"got one on {gradient.device}")
-            g = _arrays.cast(g, self.data.dtype)
+            g = move(_arrays.cast(g, self.data.dtype), self.device)  # an ndarray for a cuda tensor
         engine.run_backward([self], [g], retain_graph=retain_graph)
 
     # ---- arithmetic -----------------------------------------------------------

@@ -195,3 +195,27 @@ def test_dropout_on_cuda_keeps_or_scales():
     y = F.dropout(x, 0.5).cpu().numpy()
     assert set(np.unique(y)) <= {0.0, 2.0}
     assert 0.3 < (y == 0).mean() < 0.7
+
+
+def test_train_one_epoch_and_evaluate_move_batches_to_the_model():
+    from minigrad.data import DataLoader, TensorDataset
+    from minigrad.train import evaluate, train_one_epoch
+
+    minigrad.manual_seed(2)
+    model, shape, classes = _model()
+    n = 2 * shape[0]
+    data = TensorDataset(minigrad.randn(n, *shape[1:]), minigrad.randint(0, classes, (n,)))
+    loader = DataLoader(data, batch_size=shape[0])  # CPU batches, moved by the loop
+    model.to("cuda")
+    optimizer = minigrad.optim.SGD(model.parameters(), lr=0.01)
+    stats = train_one_epoch(model, loader, optimizer)
+    assert stats.steps == 2 and stats.seen == n and np.isfinite(stats.loss)
+    result = evaluate(model, loader, num_classes=classes)
+    assert result.seen == n and 0 <= result.correct <= n
+    assert result.confusion.sum() == n
+
+
+def test_backward_with_a_host_gradient_for_a_cuda_tensor():
+    x = minigrad.tensor([1.0, 2.0], device="cuda", requires_grad=True)
+    (x * 3).backward(np.ones(2, np.float32))
+    np.testing.assert_array_equal(x.grad.cpu().numpy(), [3.0, 3.0])
