@@ -92,5 +92,6 @@ def is_tensor(obj) -> "bool":
 from . import data, nn, viz  # noqa: E402,F401  (after Tensor: they build on it)
 from . import optim  # noqa: E402,F401
 from . import cuda  # noqa: E402,F401
+from . import profiler  # noqa: E402,F401
 from .serialization import load, save  # noqa: E402,F401
 from .warmup import warmup  # noqa: E402,F401

@@ -30,8 +30,9 @@ command -v "$PY" >/dev/null 2>&1 || PY=python3
 if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
-# dev: the tests; bench: matplotlib, for the training curve and the speedup graphs.
-EXTRAS=dev,bench
+# dev: the tests; bench: matplotlib, for the training curve and the speedup graphs;
+# docs: mkdocs and mkdocstrings, for the documentation site (built by the tests).
+EXTRAS=dev,bench,docs
 # The stamp (holding the extras installed) skips the reinstall when neither setup.cfg
 # nor the extras have changed since the last one.
 STAMP=.venv/.minigrad-installed

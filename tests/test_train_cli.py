@@ -346,3 +346,26 @@ def test_plot_is_skipped_with_a_note_without_matplotlib(tmp_path, monkeypatch, c
     assert plot_curves([row], tmp_path / "curve.png") is False
     assert "matplotlib is not installed" in capsys.readouterr().err
     assert not (tmp_path / "curve.png").exists()
+
+
+def test_profile_prints_the_first_epochs_ops(data_root, tmp_path, capsys):
+    out = tmp_path / "out"
+    code, stdout, stderr = run(capsys, *train_args(data_root, out, "--epochs", "2", "--device",
+                                                   "cpu", "--profile", "--no-progress"))
+    assert code == 0, stderr
+    assert stdout.count("Profile of epoch") == 1  # the first epoch only
+    assert f"Profile of epoch 1's training steps ({STEPS_PER_EPOCH} steps" in stdout
+    table = stdout[stdout.index("Profile of epoch"):stdout.index("Self time total")]
+    # LeNet-5 has two conv and two pooling layers: two calls each per step, forward and
+    # backward, with the implementation that ran.
+    for op in ("conv2d", "max_pool2d"):
+        impl = minigrad.dispatch.lookup(op, "cpu")[0]
+        for name in (op, f"{op} backward"):
+            assert re.search(rf"^{name}\s+{impl}\s+cpu\s+.*\s{2 * STEPS_PER_EPOCH}$", table,
+                             re.M), name
+    assert re.search(rf"^cross_entropy backward\s+\w+\s+cpu\s+.*\s{STEPS_PER_EPOCH}$", table,
+                     re.M)
+    # Sorted by self time, largest first.
+    times = [float(m) for m in re.findall(r"^\S.*?\s(\d+\.\d+)%\s", table, re.M)]
+    assert len(times) >= 8 and times == sorted(times, reverse=True)
+    assert minigrad.profiler._active is None

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import arrays
+from .. import arrays, profiler
+from ..device import device_of
 
 from .grad_mode import no_grad
 from .node import Node
@@ -74,7 +75,11 @@ def run_backward(tensors, grads, retain_graph: bool = False) -> None:
                 owner = node.retained()
                 if owner is not None:
                     _accumulate(owner, grad)
-            input_grads = node.run(grad)
+            if profiler._active is None:
+                input_grads = node.run(grad)
+            else:  # the gradient's device is the one the backward kernels run on
+                input_grads = profiler._active.record(f"{node.op} backward", node.impl,
+                                                      device_of(grad).type, (grad,), node.run, grad)
             if not retain_graph:
                 node.free()
             for i, (edge, g) in enumerate(zip(node.edges, input_grads)):

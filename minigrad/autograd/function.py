@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import dispatch
+from .. import profiler
 from .grad_mode import is_grad_enabled
 from .node import Node
 
@@ -35,7 +36,10 @@ def apply(op: str, *inputs, attrs: dict[str, Any] | None = None, n_outputs: int 
     device = common_device(inputs)
     impl, kernel = dispatch.lookup(op, device)
     arrays = tuple(None if t is None else t.data for t in inputs)
-    out = kernel.forward(*arrays, **attrs)
+    if profiler._active is None:
+        out = kernel.forward(*arrays, **attrs)
+    else:
+        out = profiler._active.record(op, impl, device, arrays, kernel.forward, *arrays, **attrs)
     outs = out if n_outputs > 1 else (out,)
     results = [Tensor._wrap(o) for o in outs]
     first = results[0]

@@ -2,6 +2,7 @@
 source device, as with PyTorch's ``t.to("cuda")``)."""
 from __future__ import annotations
 
+from .. import profiler
 from ..device import Device, move
 from .grad_mode import is_grad_enabled
 from .node import Node
@@ -13,7 +14,11 @@ def to_device(t, target: Device):
 
     if t.device == target:
         return t
-    out = Tensor._wrap(move(t.data, target))
+    if profiler._active is None:
+        out = Tensor._wrap(move(t.data, target))
+    else:  # a copy involves the GPU either way: "cuda" makes the profiler synchronize
+        out = Tensor._wrap(profiler._active.record("to_copy", f"{t.device.type}->{target.type}",
+                                                   "cuda", (t.data,), move, t.data, target))
     if t.requires_grad and is_grad_enabled():
         source = t.device
 

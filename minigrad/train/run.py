@@ -8,6 +8,12 @@ metrics.csv, metrics.json and curve.png in OUT are rewritten. Before the first e
 graph of one training batch is drawn (OUT/model_graph.dot, .svg with Graphviz). At the
 end a summary table is printed.
 
+``--profile`` records the training steps of the first epoch this run trains with
+:mod:`minigrad.profiler` (the evaluation after it is not profiled) and prints the
+per-op table (calls, self and total time, by implementation and device) after that
+epoch. On cuda each op then synchronizes the GPU, so that epoch runs slower than the
+others.
+
 Ctrl-C stops at the end of the current step, saves a checkpoint of the state after that
 step (with the epoch's progress) and exits with status 130; ``--resume`` continues from
 the next step, with the same data order: an interrupted and resumed run computes what
@@ -27,6 +33,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import profiler
 from ..data import DataLoader
 from ..device import device as as_device
 from ..dispatch import use
@@ -109,6 +116,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p.add_argument("--out", default="out", metavar="DIR",
                    help="folder for metrics, curve, graph and checkpoint (default: out)")
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
+    p.add_argument("--profile", action="store_true",
+                   help="profile the training steps of the first epoch and print the time "
+                        "per op after it (minigrad.profiler; on cuda it synchronizes after "
+                        "each op, so that epoch is slower)")
 
 
 @dataclass
@@ -128,6 +139,7 @@ class Run:
     history: list = field(default_factory=list)
     progress_bars: bool = True
     eval_batch_size: int = 1000
+    profile: bool = False
 
 
 # ---- preparation ----------------------------------------------------------------------
@@ -205,7 +217,8 @@ def prepare(args: argparse.Namespace) -> Run:
     optimizer = build_optimizer(config, model.parameters())
     run = Run(config=config, model=model, optimizer=optimizer, loss_fn=CrossEntropyLoss(),
               train_set=train_set, test_set=test_set, out=out, checkpoint=checkpoint,
-              progress_bars=not args.no_progress, eval_batch_size=args.eval_batch_size)
+              progress_bars=not args.no_progress, eval_batch_size=args.eval_batch_size,
+              profile=getattr(args, "profile", False))
     if ckpt is not None:
         load_weights(model, ckpt, checkpoint)
         try:
@@ -305,16 +318,20 @@ def train(run: Run) -> int:
             loader = _epoch_loader(run, epoch)
             bar = Progress(len(loader), run.progress.steps if run.progress else 0,
                            f"epoch {epoch}/{c['epochs']}", enabled=run.progress_bars)
-            stats = run.progress
+            stats = before = run.progress
+            prof = profiler.profile(enabled=run.profile and epoch == run.start_epoch + 1)
             try:
-                stats = train_one_epoch(run.model, loader, run.optimizer, run.loss_fn,
-                                        stats=run.progress, should_stop=stop, on_step=bar.update)
+                with prof:
+                    stats = train_one_epoch(run.model, loader, run.optimizer, run.loss_fn,
+                                            stats=run.progress, should_stop=stop,
+                                            on_step=bar.update)
                 if stop():
                     raise TrainingInterrupted(stats)
                 result = evaluate(run.model, test_loader, run.loss_fn, num_classes=num_classes)
             except KeyboardInterrupt as e:  # Ctrl-C (TrainingInterrupted), or a second one
                 stats = e.stats if isinstance(e, TrainingInterrupted) else stats
                 bar.close("interrupted")
+                _print_profile(prof, epoch, stats, before)
                 return _interrupted(run, epoch, len(loader), stats, confusion)
             confusion = result.confusion
             run.history.append({
@@ -331,6 +348,7 @@ def train(run: Run) -> int:
                 print(f"epoch {epoch}/{c['epochs']}: train loss {stats.loss:.4f} acc "
                       f"{stats.accuracy:.2%}, test loss {result.loss:.4f} acc "
                       f"{result.accuracy:.2%}, {stats.seconds:.1f} s", flush=True)
+            _print_profile(prof, epoch, stats, before)
     written += outputs + [run.checkpoint]
     print()
     print(format_table(run.history))
@@ -339,6 +357,20 @@ def train(run: Run) -> int:
           f"({time.perf_counter() - started:.1f} s in this run)")
     print("Wrote: " + ", ".join(written))
     return 0
+
+
+def _print_profile(prof: profiler.profile, epoch: int, stats: EpochStats | None,
+                   before: EpochStats | None) -> None:
+    """The profiled epoch's table of ops (nothing when the epoch was not profiled);
+    ``before``: the totals the epoch resumed from (not profiled), if any."""
+    if not prof.enabled:
+        return
+    stats, before = stats or EpochStats(), before or EpochStats()
+    steps, seconds = stats.steps - before.steps, stats.seconds - before.seconds
+    ops = prof.self_cpu_time_total
+    header = (f"Profile of epoch {epoch}'s training steps ({steps} steps, {seconds:.2f} s; "
+              f"ops {ops:.2f} s, the rest is data loading, the optimizer and Python):")
+    print(prof.table(sort_by="self_cpu_time_total", row_limit=-1, header=header), flush=True)
 
 
 def _interrupted(run: Run, epoch: int, steps_in_epoch: int, stats: EpochStats | None,

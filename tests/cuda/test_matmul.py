@@ -21,6 +21,7 @@ import minigrad
 from minigrad.ops import matmul as decl
 from minigrad.ops.matmul import numpy as ref
 from minigrad.ops.matmul.cuda import _gemm
+from minigrad.testing import matmul_shapes
 
 VERSIONS = minigrad.implementations("matmul", "cuda")
 DTYPES = st.sampled_from([np.float32, np.float64])
@@ -66,42 +67,13 @@ def _check(version, a_shape, b_shape, dtype=np.float64, seed=0, needs=(True, Tru
             assert got is None
 
 
-@st.composite
-def matmul_shapes(draw, max_dim: int = 5, max_batch: int = 2, max_batch_ndim: int = 2):
-    """A valid (input_shape, other_shape) pair: every torch.matmul case, batch dims
-    broadcast (some set to 1) and of different ranks."""
-    case = draw(st.sampled_from(["batched", "1d@1d", "1d@2d", "2d@1d", "2d@2d", "batched"]))
-    size = st.integers(1, max_dim)
-    n, k, m = draw(size), draw(size), draw(size)
-    if case == "1d@1d":
-        return (k,), (k,)
-    if case == "1d@2d":
-        return (k,), (k, m)
-    if case == "2d@1d":
-        return (n, k), (k,)
-    if case == "2d@2d":
-        return (n, k), (k, m)
-    batch = draw(st.lists(st.integers(2, max_batch), min_size=1, max_size=max_batch_ndim))
-
-    def operand_batch(min_rank: int) -> tuple[int, ...]:
-        rank = draw(st.integers(min_rank, len(batch)))
-        return tuple(1 if draw(st.booleans()) else d for d in batch[len(batch) - rank:])
-
-    a_first = draw(st.booleans())
-    batch_a = operand_batch(1 if a_first else 0)
-    batch_b = operand_batch(0 if a_first else 1)
-    a_vec = not batch_a and draw(st.booleans())
-    b_vec = not batch_b and draw(st.booleans())
-    return ((k,) if a_vec else batch_a + (n, k)), ((k,) if b_vec else batch_b + (k, m))
-
-
 def test_registered():
     assert set(VERSIONS) == {"naive", "tiled", "blocked"}
     assert minigrad.dispatch.registry.selected("matmul", "cuda") == "blocked"
 
 
 @pytest.mark.parametrize("version", VERSIONS)
-@given(shapes=matmul_shapes(), dtype=DTYPES, needs=NEEDS, seed=st.integers(0, 2**32 - 1))
+@given(shapes=matmul_shapes(max_dim=5, max_batch=2, max_batch_ndim=2), dtype=DTYPES, needs=NEEDS, seed=st.integers(0, 2**32 - 1))
 def test_matches_numpy(version, shapes, dtype, needs, seed):
     _check(version, *shapes, dtype=dtype, seed=seed, needs=needs)
 

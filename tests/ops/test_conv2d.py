@@ -11,65 +11,17 @@ from hypothesis import strategies as st
 import minigrad
 from minigrad.nn.functional.conv import conv2d
 from minigrad.ops import conv2d as decl
+from minigrad.testing import check_op, conv2d_args
 
 IMPLS = minigrad.implementations("conv2d", "cpu")
 
 
-# ---------------------------------------------------------------- strategies
-
-
-def _int_or_pair(draw, lo: int, hi: int):
-    """Draw an int or a (tuple or list) pair; return (the argument, the pair)."""
-    if draw(st.booleans()):
-        v = draw(st.integers(lo, hi))
-        return v, (v, v)
-    a, b = draw(st.integers(lo, hi)), draw(st.integers(lo, hi))
-    return draw(st.sampled_from([(a, b), [a, b]])), (a, b)
-
-
-@st.composite
-def conv_cases(draw, max_hw: int = 7, max_batch: int = 2, max_channels: int = 4):
-    """A valid conv2d call: shapes are built from the attributes, so nothing is filtered.
-
-    Returns (x_shape, w_shape, has_bias, kwargs, pad4) where pad4 is the explicit
-    (top, bottom, left, right) padding, derived here independently of the declaration.
-    """
-    groups = draw(st.integers(1, 3))
-    c_per_group = draw(st.integers(1, max(1, max_channels // groups)))
-    out_per_group = draw(st.integers(1, max(1, max_channels // groups)))
-    kh, kw = draw(st.integers(1, 3)), draw(st.integers(1, 3))
-    dilation, (dh, dw) = _int_or_pair(draw, 1, 2)
-    kind = draw(st.sampled_from(["int_or_pair", "valid", "same"]))
-    if kind == "same":  # PyTorch allows "same" only with stride 1
-        stride = draw(st.sampled_from([1, (1, 1), [1, 1]]))
-    else:
-        stride, _ = _int_or_pair(draw, 1, 3)
-    if kind == "int_or_pair":
-        padding, (ph, pw) = _int_or_pair(draw, 0, 2)
-        pad4 = (ph, ph, pw, pw)
-    elif kind == "valid":
-        padding, pad4 = "valid", (0, 0, 0, 0)
-    else:
-        padding = "same"
-        th, tw = dh * (kh - 1), dw * (kw - 1)
-        pad4 = (th // 2, th - th // 2, tw // 2, tw - tw // 2)
-    # The padded input must hold one dilated kernel.
-    min_h = max(1, dh * (kh - 1) + 1 - pad4[0] - pad4[1])
-    min_w = max(1, dw * (kw - 1) + 1 - pad4[2] - pad4[3])
-    h = draw(st.integers(min_h, max(min_h, max_hw)))
-    w = draw(st.integers(min_w, max(min_w, max_hw)))
-    b = draw(st.integers(1, max_batch))
-    x_shape = (b, groups * c_per_group, h, w)
-    w_shape = (groups * out_per_group, c_per_group, kh, kw)
-    kwargs = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
-    return x_shape, w_shape, draw(st.booleans()), kwargs, pad4
-
-
-def _arrays(x_shape, w_shape, has_bias, seed, dtype=np.float64):
+def _arrays(x_shape, w_shape, bias_shape, seed, dtype=np.float64):
+    """Random x, w and b (None when ``bias_shape`` is falsy) from ``seed``."""
     rng = np.random.default_rng(seed)
     x = rng.standard_normal(x_shape).astype(dtype)
     w = rng.standard_normal(w_shape).astype(dtype)
-    b = rng.standard_normal(w_shape[0]).astype(dtype) if has_bias else None
+    b = rng.standard_normal(w_shape[0]).astype(dtype) if bias_shape else None
     return x, w, b
 
 
@@ -86,15 +38,20 @@ def _run(impl, x, w, b, kwargs, grad_out_seed=1):
     return out.detach().numpy(), grads
 
 
+# Hypothesis favours small draws: also run every attribute at once, and an even kernel
+# with padding="same" (asymmetric padding). (case as conv2d_args draws it, seed)
+FEATURE_CASES = [
+    (((2, 4, 5, 6), (4, 2, 2, 3), (4,),
+      dict(stride=(2, 1), padding=(1, 2), dilation=(2, 1), groups=2), (1, 1, 2, 2)), 0),
+    (((1, 2, 4, 5), (2, 2, 2, 3), (2,),
+      dict(stride=1, padding="same", dilation=(1, 2), groups=1), (0, 1, 2, 2)), 1),
+]
+
+
 def _all_features(test):
-    """Hypothesis favours small draws: also run every attribute at once, and an even
-    kernel with padding="same" (asymmetric padding)."""
-    test = example(case=((2, 4, 5, 6), (4, 2, 2, 3), True,
-                         dict(stride=(2, 1), padding=(1, 2), dilation=(2, 1), groups=2),
-                         (1, 1, 2, 2)), seed=0)(test)
-    return example(case=((1, 2, 4, 5), (2, 2, 2, 3), True,
-                         dict(stride=1, padding="same", dilation=(1, 2), groups=1),
-                         (0, 1, 2, 2)), seed=1)(test)
+    for case, seed in FEATURE_CASES:
+        test = example(case=case, seed=seed)(test)
+    return test
 
 
 # ---------------------------------------------------------------- reference
@@ -159,11 +116,11 @@ def test_hand_computed_example():
     np.testing.assert_array_equal(out.numpy()[0, 0], expected)
 
 
-@given(case=conv_cases(max_hw=6, max_batch=2, max_channels=3), seed=st.integers(0, 2**16))
+@given(case=conv2d_args(max_hw=6, max_batch=2, max_channels=3), seed=st.integers(0, 2**16))
 @_all_features
 def test_numpy_matches_independent_reference(case, seed):
-    x_shape, w_shape, has_bias, kwargs, pad4 = case
-    x, w, b = _arrays(x_shape, w_shape, has_bias, seed)
+    x_shape, w_shape, bias_shape, kwargs, pad4 = case
+    x, w, b = _arrays(x_shape, w_shape, bias_shape, seed)
     expected = _reference(x, w, b, _as_pair(kwargs["stride"]), pad4,
                           _as_pair(kwargs["dilation"]), kwargs["groups"])
     with minigrad.use(conv2d="numpy"):
@@ -173,14 +130,14 @@ def test_numpy_matches_independent_reference(case, seed):
     np.testing.assert_allclose(out.numpy(), expected, rtol=1e-12, atol=1e-12)
 
 
-@given(case=conv_cases(), seed=st.integers(0, 2**16))
+@given(case=conv2d_args(), seed=st.integers(0, 2**16))
 @_all_features
 def test_numpy_backward_is_the_adjoint_of_forward(case, seed):
     """conv2d is linear in x and in w, so <conv(x, w), g> = <x, grad_x> = <w, grad_w>
     (without bias) and grad_bias = g summed over (B, H, W): an independent check of the
     NumPy backward against its forward."""
-    x_shape, w_shape, has_bias, kwargs, _ = case
-    x, w, b = _arrays(x_shape, w_shape, has_bias, seed)
+    x_shape, w_shape, bias_shape, kwargs, _ = case
+    x, w, b = _arrays(x_shape, w_shape, bias_shape, seed)
     out, (gx, gw, gb) = _run("numpy", x, w, b, kwargs, grad_out_seed=seed + 1)
     g = np.random.default_rng(seed + 1).standard_normal(out.shape)
     lin = np.sum((out - (0 if b is None else b.reshape(1, -1, 1, 1))) * g)
@@ -190,31 +147,20 @@ def test_numpy_backward_is_the_adjoint_of_forward(case, seed):
         np.testing.assert_allclose(gb, g.sum(axis=(0, 2, 3)), rtol=1e-12, atol=1e-12)
 
 
-@pytest.mark.parametrize("impl", [i for i in IMPLS if i != "numpy"])
-@given(case=conv_cases(), seed=st.integers(0, 2**16))
-@_all_features
-def test_matches_numpy(impl, case, seed):
-    x_shape, w_shape, has_bias, kwargs, _ = case
-    x, w, b = _arrays(x_shape, w_shape, has_bias, seed)
-    out_ref, grads_ref = _run("numpy", x, w, b, kwargs)
-    out, grads = _run(impl, x, w, b, kwargs)
-    np.testing.assert_allclose(out, out_ref, rtol=1e-10, atol=1e-10)
-    for got, ref, name in zip(grads, grads_ref, ("input", "weight", "bias")):
-        if ref is None:
-            assert got is None
-        else:
-            np.testing.assert_allclose(got, ref, rtol=1e-10, atol=1e-10, err_msg=name)
+def _sample(case, seed):
+    """A check_op sample (args, kwargs) from a conv2d_args case."""
+    x_shape, w_shape, bias_shape, kwargs, _ = case
+    arrays = _arrays(x_shape, w_shape, bias_shape, seed)
+    return tuple(None if a is None else minigrad.tensor(a, requires_grad=True)
+                 for a in arrays), kwargs
 
 
 @pytest.mark.parametrize("impl", IMPLS)
-@given(case=conv_cases(max_hw=5, max_batch=2, max_channels=3), seed=st.integers(0, 2**16))
-@_all_features
-def test_gradcheck(impl, case, seed):
-    x_shape, w_shape, has_bias, kwargs, _ = case
-    x, w, b = _arrays(x_shape, w_shape, has_bias, seed)
-    inputs = [minigrad.tensor(a, requires_grad=True) for a in (x, w, b) if a is not None]
-    with minigrad.use(conv2d=impl):
-        assert minigrad.gradcheck(lambda *t: conv2d(*t, **kwargs), inputs)
+def test_check_op(impl):
+    """minigrad.testing's checks: values and gradients against the NumPy implementation
+    (float64 and float32) and gradcheck, on drawn cases and the all-features ones."""
+    check_op("conv2d", implementations=[impl],
+             examples=[_sample(case, seed) for case, seed in FEATURE_CASES])
 
 
 @pytest.mark.parametrize("impl", IMPLS)
@@ -279,7 +225,7 @@ def test_check_args_normalises():
         == (0, 0, 0, 0)
 
 
-@given(case=conv_cases())
+@given(case=conv2d_args())
 def test_output_shape_counts_the_windows(case):
     x_shape, w_shape, _, kwargs, _ = case
     attrs = decl.check_args(x_shape, w_shape, None, **kwargs)

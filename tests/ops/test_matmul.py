@@ -14,49 +14,13 @@ from hypothesis import strategies as st
 import minigrad
 from minigrad.nn.functional.linear import linear, matmul
 from minigrad.ops import matmul as decl
+from minigrad.testing import check_op, matmul_shapes
 
 IMPLS = minigrad.implementations("matmul", "cpu")
 SEEDS = st.integers(0, 2**32 - 1)
 
 
 # ---------------------------------------------------------------- strategies
-
-
-@st.composite
-def matmul_shapes(draw, max_dim: int = 4, max_batch: int = 3, max_batch_ndim: int = 3):
-    """A valid (input_shape, other_shape) pair covering every torch.matmul case.
-
-    Batched pairs draw a common batch shape, then give each operand a suffix of it
-    (so the ranks differ) with some dimensions replaced by 1 (broadcast).
-    """
-    # Batched pairs have the most variants: give them more of the examples.
-    case = draw(st.sampled_from(["batched", "1d@1d", "1d@2d", "2d@1d", "2d@2d", "batched"]))
-    size = st.integers(1, max_dim)
-    n, k, m = draw(size), draw(size), draw(size)
-    if case == "1d@1d":
-        return (k,), (k,)
-    if case == "1d@2d":
-        return (k,), (k, m)
-    if case == "2d@1d":
-        return (n, k), (k,)
-    if case == "2d@2d":
-        return (n, k), (k, m)
-    # Sizes >= 2 here: the 1s come from the broadcast choices below, so they are seen.
-    batch = draw(st.lists(st.integers(2, max_batch), min_size=1, max_size=max_batch_ndim))
-
-    def operand_batch(min_rank: int) -> tuple[int, ...]:
-        rank = draw(st.integers(min_rank, len(batch)))
-        return tuple(1 if draw(st.booleans()) else d for d in batch[len(batch) - rank:])
-
-    a_first = draw(st.booleans())  # which operand is sure to have a batch
-    batch_a = operand_batch(1 if a_first else 0)
-    batch_b = operand_batch(0 if a_first else 1)
-    # An operand without batch dimensions may also be a vector.
-    a_vec = not batch_a and draw(st.booleans())
-    b_vec = not batch_b and draw(st.booleans())
-    a_shape = (k,) if a_vec else batch_a + (n, k)
-    b_shape = (k,) if b_vec else batch_b + (k, m)
-    return a_shape, b_shape
 
 
 @st.composite
@@ -159,9 +123,10 @@ def _gradcheck(impl, a_shape, b_shape, seed):
 
 
 @pytest.mark.parametrize("impl", IMPLS)
-@given(shapes=matmul_shapes(), seed=SEEDS)
-def test_matches_numpy_impl(impl, shapes, seed):
-    _check_against_numpy(impl, *shapes, seed)
+def test_check_op(impl):
+    """minigrad.testing's checks: every torch.matmul shape rule drawn, values and
+    gradients against NumPy in float64 and float32, and gradcheck."""
+    check_op("matmul", implementations=[impl])
 
 
 @pytest.mark.parametrize("impl", IMPLS)
@@ -182,12 +147,6 @@ def test_float32_keeps_dtype(impl, shapes, seed):
     assert out.numpy().dtype == ga.numpy().dtype == gb.numpy().dtype == np.float32
     ref = _einsum_matmul(a.astype(np.float64), b.astype(np.float64))
     np.testing.assert_allclose(out.numpy(), ref, rtol=1e-5, atol=1e-5)
-
-
-@pytest.mark.parametrize("impl", IMPLS)
-@given(shapes=matmul_shapes(max_dim=3, max_batch=3, max_batch_ndim=2), seed=SEEDS)
-def test_gradcheck(impl, shapes, seed):
-    _gradcheck(impl, *shapes, seed)
 
 
 @pytest.mark.parametrize("impl", IMPLS)

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import assume, given
+from hypothesis import given
 from hypothesis import strategies as st
 
 import minigrad
 from minigrad.dispatch import lookup
 from minigrad.nn.functional import max_pool2d
 from minigrad.ops.max_pool2d import check_args, output_shape
+from minigrad.testing import check_op, pool2d_args
 
 OP = "max_pool2d"
 IMPLS = minigrad.implementations(OP, "cpu")
@@ -20,47 +21,6 @@ IMPLS = minigrad.implementations(OP, "cpu")
 def _kernels(impl: str):
     with minigrad.use(**{OP: impl}):
         return lookup(OP, "cpu")[1]
-
-
-def _int_or_pair(draw, pair: tuple[int, int]):
-    """PyTorch accepts an int for a square pair: draw both spellings."""
-    if pair[0] == pair[1] and draw(st.booleans()):
-        return pair[0]
-    return pair
-
-
-@st.composite
-def pool_cases(draw, max_hw: int = 9, max_planes: int = 4):
-    """(input shape, raw keyword arguments as a user writes them, normalised attrs).
-
-    The shape is built from the attributes so that most draws are legal: H, W start at
-    the smallest size giving one output. Draws check_args still rejects (a dilated
-    window wholly in the padding) are discarded.
-    """
-    k = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
-    d = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
-    p = (draw(st.integers(0, k[0] // 2)), draw(st.integers(0, k[1] // 2)))
-    s = draw(st.none() | st.tuples(st.integers(1, 3), st.integers(1, 3)))
-    ceil_mode = draw(st.booleans())
-    sizes = []
-    for axis in range(2):
-        smallest = max(1, (k[axis] - 1) * d[axis] + 1 - 2 * p[axis])
-        sizes.append(draw(st.integers(smallest, max(smallest, max_hw))))
-    b = draw(st.integers(1, 2))
-    c = draw(st.integers(1, max_planes // b))
-    shape = (b, c, sizes[0], sizes[1])
-    kwargs = {
-        "kernel_size": _int_or_pair(draw, k),
-        "stride": None if s is None else _int_or_pair(draw, s),
-        "padding": _int_or_pair(draw, p),
-        "dilation": _int_or_pair(draw, d),
-        "ceil_mode": ceil_mode,
-    }
-    try:
-        attrs = check_args(shape, **kwargs)
-    except ValueError:
-        assume(False)
-    return shape, kwargs, attrs
 
 
 def distinct(shape, seed: int, dtype=np.float64) -> np.ndarray:
@@ -79,7 +39,7 @@ seeds = st.integers(0, 2**32 - 1)
 
 @pytest.mark.parametrize("impl", IMPLS)
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-@given(case=pool_cases(), seed=seeds)
+@given(case=pool2d_args(), seed=seeds)
 def test_kernels_match_numpy(impl, dtype, case, seed):
     shape, _, attrs = case
     x = distinct(shape, seed, dtype)
@@ -101,16 +61,15 @@ def test_kernels_match_numpy(impl, dtype, case, seed):
 
 
 @pytest.mark.parametrize("impl", IMPLS)
-@given(case=pool_cases(max_hw=6), seed=seeds)
-def test_gradcheck_through_front_end(impl, case, seed):
-    shape, kwargs, _ = case
-    x = minigrad.tensor(distinct(shape, seed), dtype=minigrad.float64, requires_grad=True)
-    with minigrad.use(**{OP: impl}):
-        assert minigrad.gradcheck(lambda t: max_pool2d(t, **kwargs), (x,))
+def test_check_op(impl):
+    """minigrad.testing's checks through the front end (return_indices=True, so the
+    indices are compared too): against NumPy in float64 and float32, and gradcheck on
+    distinct values."""
+    check_op(OP, implementations=[impl])
 
 
 @pytest.mark.parametrize("impl", IMPLS)
-@given(case=pool_cases(), seed=seeds)
+@given(case=pool2d_args(), seed=seeds)
 def test_each_output_is_its_window_max(impl, case, seed):
     """An independent reference: slice each window out of the padded input directly."""
     shape, kwargs, attrs = case

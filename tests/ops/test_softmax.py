@@ -10,12 +10,12 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from hypothesis.extra.numpy import array_shapes
 
 import minigrad
 from minigrad.dispatch import lookup
 from minigrad.nn.functional.activation import log_softmax, softmax
 from minigrad.ops.softmax import check_args
+from minigrad.testing import check_op, softmax_args
 
 FRONT = {"softmax": softmax, "log_softmax": log_softmax}
 # Every (op, implementation) pair that is registered, enumerated rather than listed.
@@ -25,15 +25,6 @@ CASES = [(op, impl) for op in FRONT for impl in minigrad.implementations(op, "cp
 def _kernels(op: str, impl: str):
     with minigrad.use(**{op: impl}):
         return lookup(op, "cpu")[1]
-
-
-@st.composite
-def shapes_and_dims(draw, min_side: int = 0, max_side: int = 4):
-    """(shape, dim as a user writes it, normalised dim): 0-D to 3-D, negative dims too."""
-    shape = draw(array_shapes(min_dims=0, max_dims=3, min_side=min_side, max_side=max_side))
-    ndim = max(len(shape), 1)
-    dim = draw(st.integers(-ndim, ndim - 1))
-    return shape, dim, dim % ndim
 
 
 def _values(shape, seed: int, scale: float = 3.0, dtype=np.float64) -> np.ndarray:
@@ -56,7 +47,7 @@ seeds = st.integers(0, 2**32 - 1)
 
 @pytest.mark.parametrize("op, impl", CASES)
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-@given(case=shapes_and_dims(), seed=seeds)
+@given(case=softmax_args(), seed=seeds)
 def test_kernels_match_numpy(op, impl, dtype, case, seed):
     shape, _, dim = case
     x = _values(shape, seed, dtype=dtype)
@@ -76,12 +67,10 @@ def test_kernels_match_numpy(op, impl, dtype, case, seed):
 
 
 @pytest.mark.parametrize("op, impl", CASES)
-@given(case=shapes_and_dims(min_side=1, max_side=3), seed=seeds)
-def test_gradcheck_through_front_end(op, impl, case, seed):
-    shape, dim, _ = case
-    x = minigrad.tensor(_values(shape, seed), dtype=minigrad.float64, requires_grad=True)
-    with minigrad.use(**{op: impl}):
-        assert minigrad.gradcheck(lambda t: FRONT[op](t, dim), (x,))
+def test_check_op(op, impl):
+    """minigrad.testing's checks through the front end: against NumPy in float64 and
+    float32, and gradcheck (0-d and empty inputs included)."""
+    check_op(op, implementations=[impl])
 
 
 # (shape, dim): rows (the last dimension) with ragged sizes, and a middle dimension long
@@ -122,7 +111,7 @@ def test_numba_same_bits_with_1_and_2_threads(op, dtype):
 
 
 @pytest.mark.parametrize("op, impl", CASES)
-@given(case=shapes_and_dims(), seed=seeds)
+@given(case=softmax_args(), seed=seeds)
 def test_matches_textbook_formula(op, impl, case, seed):
     shape, dim, norm_dim = case
     x = _values(shape, seed)
@@ -137,7 +126,7 @@ def test_matches_textbook_formula(op, impl, case, seed):
 
 
 @pytest.mark.parametrize("op, impl", CASES)
-@given(case=shapes_and_dims(min_side=1), seed=seeds, shift=st.sampled_from([-1e4, 50.0, 1e4]))
+@given(case=softmax_args(min_side=1), seed=seeds, shift=st.sampled_from([-1e4, 50.0, 1e4]))
 def test_shift_invariance(op, impl, case, seed, shift):
     """softmax(x + c) = softmax(x), log_softmax too: the max-subtraction at work."""
     shape, dim, _ = case

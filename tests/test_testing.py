@@ -1,0 +1,183 @@
+"""minigrad.testing: check_op passes a correct user op, and catches a wrong backward and
+an implementation whose forward disagrees; the strategies draw what they promise."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import minigrad
+from minigrad.testing import (check_op, conv2d_args, cross_entropy_args, pool2d_args, shapes,
+                              softmax_args, tensors)
+
+# A user's op: y = x**3 * alpha. Each kernel below follows docs/adding-an-op.md.
+
+
+def cube_forward(x, alpha):
+    return x ** 3 * alpha
+
+
+def cube_backward(grad_out, inputs, out, needs_input_grad, alpha):
+    (x,) = inputs
+    return (grad_out * 3 * alpha * x ** 2,)
+
+
+def cube_forward_loop(x, alpha):
+    """A second implementation, elementwise, to be compared with the first."""
+    out = np.empty_like(x)
+    for i, v in np.ndenumerate(x):
+        out[i] = v * v * v * alpha
+    return out
+
+
+def cube_backward_wrong(grad_out, inputs, out, needs_input_grad, alpha):
+    (x,) = inputs
+    return (grad_out * 2 * alpha * x,)  # d(x^3)/dx taken as 2x: the classic slip
+
+
+def cube_forward_off(x, alpha):
+    # Right on most inputs, wrong where x > 1: found only where Hypothesis looks.
+    return np.where(x > 1.0, x ** 3 * alpha * 1.01, x ** 3 * alpha).astype(x.dtype)
+
+
+CUBE_INPUTS = st.tuples(
+    st.tuples(tensors(shapes(max_dims=2, max_side=3), requires_grad=True)),
+    st.fixed_dictionaries({"alpha": st.sampled_from([0.5, -1.5, 2.0])}),
+)
+
+
+def test_correct_user_op_passes(restore_registry):
+    minigrad.register("cube", "cpu", "numpy", cube_forward, cube_backward)
+    minigrad.register("cube", "cpu", "loop", cube_forward_loop, cube_backward)
+    runs = []
+
+    def call(x, alpha):
+        runs.append(minigrad.dispatch.selected("cube", "cpu"))
+        return minigrad.autograd.function.apply("cube", x, attrs={"alpha": alpha})
+
+    check_op("cube", inputs=CUBE_INPUTS, call=call, max_examples=5)
+    # Both implementations really ran, and the reference defaulted to "numpy".
+    assert {"numpy", "loop"} <= set(runs)
+
+
+def test_wrong_backward_fails_gradcheck(restore_registry):
+    minigrad.register("cube", "cpu", "numpy", cube_forward, cube_backward_wrong)
+    with pytest.raises(AssertionError, match=r"'cube'.*'numpy'.*fails gradcheck.*input 0"):
+        check_op("cube", inputs=CUBE_INPUTS, max_examples=10)
+
+
+def test_wrong_backward_of_a_second_implementation_fails(restore_registry):
+    minigrad.register("cube", "cpu", "numpy", cube_forward, cube_backward)
+    minigrad.register("cube", "cpu", "fast", cube_forward, cube_backward_wrong)
+    with pytest.raises(AssertionError, match=r"'fast'.*disagrees with the reference 'numpy'.*"
+                                             r"gradient of input 0"):
+        check_op("cube", inputs=CUBE_INPUTS, max_examples=10)
+
+
+def test_disagreeing_forward_fails(restore_registry):
+    minigrad.register("cube", "cpu", "numpy", cube_forward, cube_backward)
+    minigrad.register("cube", "cpu", "fast", cube_forward_off, cube_backward)
+    with pytest.raises(AssertionError, match=r"'fast'.*disagrees.*in output 0.*"
+                                             r"worst at index.*got.*expected") as info:
+        check_op("cube", inputs=CUBE_INPUTS, gradcheck=False, max_examples=25)
+    assert "sample: args=(Tensor(shape=" in str(info.value)
+
+
+def test_explicit_examples_run_first(restore_registry):
+    minigrad.register("cube", "cpu", "numpy", cube_forward, cube_backward)
+    minigrad.register("cube", "cpu", "fast", cube_forward_off, cube_backward)
+    # Drawing only values <= 1 never shows the bug; the example does.
+    safe = st.tuples(st.tuples(tensors((2,), elements=st.floats(-1, 1), requires_grad=True)),
+                     st.just({"alpha": 1.0}))
+    check_op("cube", inputs=safe, gradcheck=False, max_examples=5)
+    bad = ((minigrad.tensor([2.0, 0.5], dtype=minigrad.float64, requires_grad=True),),
+           {"alpha": 1.0})
+    with pytest.raises(AssertionError, match="'fast'.*output 0.*index \\(0,\\)"):
+        check_op("cube", inputs=safe, examples=[bad], gradcheck=False, max_examples=5)
+
+
+def test_reference_and_implementations_can_be_chosen(restore_registry):
+    minigrad.register("cube", "cpu", "numpy", cube_forward, cube_backward)
+    minigrad.register("cube", "cpu", "fast", cube_forward_off, cube_backward)
+    # Checking "numpy" alone (its gradcheck, no comparison) passes...
+    check_op("cube", inputs=CUBE_INPUTS, implementations=["numpy"], max_examples=3)
+    # ...and with "fast" as the reference, "numpy" is the one said to disagree.
+    with pytest.raises(AssertionError, match="'numpy'.*disagrees with the reference 'fast'"):
+        check_op("cube", inputs=CUBE_INPUTS, reference="fast", gradcheck=False)
+
+
+def test_bad_calls_are_clear(restore_registry):
+    with pytest.raises(ValueError, match="unknown op 'nope'"):
+        check_op("nope")
+    minigrad.register("cube", "cpu", "numpy", cube_forward, cube_backward)
+    with pytest.raises(ValueError, match="no built-in input strategy for op 'cube'"):
+        check_op("cube")
+    with pytest.raises(ValueError, match="no implementation \\['numba'\\] on cpu"):
+        check_op("cube", inputs=CUBE_INPUTS, implementations=["numba"])
+    with pytest.raises(TypeError, match=r"must draw \(args, kwargs\)"):
+        check_op("cube", inputs=st.just(1), max_examples=1)
+
+
+@pytest.mark.parametrize("op", ["relu", "sum", "max", "clamp", "where", "lt", "argmax"])
+def test_builtin_elementwise_and_reduce(op):
+    check_op(op, max_examples=10)
+
+
+# ---------------------------------------------------------------- the strategies
+
+
+@given(data=st.data())
+def test_tensors(data):
+    shape = data.draw(shapes(min_dims=0, max_dims=3))
+    t = data.draw(tensors(shape, dtype=minigrad.float32, requires_grad=True))
+    assert t.shape == shape and t.dtype == minigrad.float32 and t.requires_grad
+    assert np.all(np.abs(t.detach().numpy()) <= 2.0)
+    d = data.draw(tensors((3, 4), distinct=True)).numpy()
+    gaps = np.diff(np.sort(d.ravel()))
+    assert np.all(gaps >= 0.1 - 1e-12)
+    i = data.draw(tensors((5,), dtype="int64", elements=st.integers(0, 3)))
+    assert i.dtype == minigrad.int64 and not i.requires_grad and set(i.numpy()) <= {0, 1, 2, 3}
+
+
+@given(data=st.data())
+def test_tensors_refuses_grad_on_integers(data):
+    with pytest.raises(ValueError, match="requires_grad needs a floating dtype"):
+        data.draw(tensors((2,), dtype=minigrad.int64, requires_grad=True))
+
+
+@given(args=conv2d_args())
+def test_conv2d_args_are_valid(args):
+    x = minigrad.zeros(*args.input_shape)
+    w = minigrad.zeros(*args.weight_shape)
+    b = None if args.bias_shape is None else minigrad.zeros(*args.bias_shape)
+    out = minigrad.nn.functional.conv2d(x, w, b, **args.kwargs)
+    assert out.shape[:2] == (args.input_shape[0], args.weight_shape[0])
+
+
+@given(args=pool2d_args())
+def test_pool2d_args_are_valid(args):
+    kh, kw = args.attrs["kernel_size"]
+    assert args.attrs["padding"][0] <= kh // 2 and args.attrs["padding"][1] <= kw // 2
+    out = minigrad.nn.functional.max_pool2d(minigrad.zeros(*args.input_shape), **args.kwargs)
+    assert out.shape[:2] == args.input_shape[:2] and min(out.shape[2:]) >= 1
+
+
+@given(args=softmax_args())
+def test_softmax_args_are_valid(args):
+    assert -max(len(args.shape), 1) <= args.dim < max(len(args.shape), 1)
+    assert args.norm_dim == args.dim % max(len(args.shape), 1)
+
+
+@given(args=cross_entropy_args(all_ignored=False))
+def test_cross_entropy_args_are_valid(args):
+    n, c = args.input_shape
+    t = args.target
+    assert t.shape == (n,) and t.dtype == np.int64
+    assert np.all((t == args.kwargs["ignore_index"]) | ((t >= 0) & (t < c)))
+    assert args.weight is None or (args.weight.shape == (c,) and np.all(args.weight > 0))
+    loss = minigrad.nn.functional.cross_entropy(
+        minigrad.zeros(n, c, dtype=minigrad.float64), minigrad.tensor(t),
+        None if args.weight is None else minigrad.tensor(args.weight), **args.kwargs)
+    if args.kwargs["reduction"] == "mean":  # all_ignored=False: something counted
+        assert np.isfinite(loss.item())
