@@ -21,11 +21,17 @@ def draw_model_graph(model: Any, loss_fn: Callable, images: Any, labels: Any,
     (dropout) and the model's state (BatchNorm's running statistics) are restored
     afterwards. Returns (files written, a note; "" when the
     picture was rendered)."""
+    from ..arrays import copy
+    from ..tensor import Tensor
+    from .loop import model_device
+
     state = rng_state()
-    saved = {key: value.data.copy() for key, value in model.state_dict().items()}
+    # A copy on the model's own device (device to device on cuda).
+    saved = {key: Tensor._wrap(copy(value.data)) for key, value in model.state_dict().items()}
+    device = model_device(model)
     try:
         with enable_grad():
-            loss = loss_fn(model(images), labels)
+            loss = loss_fn(model(images.to(device)), labels.to(device))
         graph = draw(loss, params=dict(model.named_parameters()), name=name)
     finally:
         set_rng_state(state)

@@ -219,3 +219,18 @@ def test_backward_with_a_host_gradient_for_a_cuda_tensor():
     x = minigrad.tensor([1.0, 2.0], device="cuda", requires_grad=True)
     (x * 3).backward(np.ones(2, np.float32))
     np.testing.assert_array_equal(x.grad.cpu().numpy(), [3.0, 3.0])
+
+
+def test_the_training_graph_picture_of_a_cuda_model(tmp_path):
+    from minigrad.train.graph import draw_model_graph
+
+    model, shape, classes = _model()
+    model.to("cuda")
+    before = {k: v.cpu().numpy().copy() for k, v in model.state_dict().items()}
+    files, _ = draw_model_graph(model, minigrad.nn.CrossEntropyLoss(), minigrad.randn(*shape),
+                                minigrad.randint(0, classes, (shape[0],)), tmp_path)
+    assert "conv2d" in (tmp_path / "model_graph.dot").read_text().lower()
+    # The model's state is put back, in place on the GPU.
+    for key, value in model.state_dict().items():
+        assert value.device == "cuda"
+        np.testing.assert_array_equal(value.cpu().numpy(), before[key])
