@@ -234,3 +234,37 @@ def test_the_training_graph_picture_of_a_cuda_model(tmp_path):
     for key, value in model.state_dict().items():
         assert value.device == "cuda"
         np.testing.assert_array_equal(value.cpu().numpy(), before[key])
+
+
+@pytest.mark.parametrize("reduction", ["mean", "none"])
+def test_nll_loss_on_cuda_matches_the_cpu(reduction):
+    x = minigrad.randn(3, 4, dtype=minigrad.float64)
+    t = minigrad.tensor([0, 3, 1])
+    w = minigrad.tensor([1.0, 2.0, 0.5, 1.5], dtype=minigrad.float64)
+    want = F.nll_loss(x, t, w, reduction=reduction, ignore_index=1)
+    got = F.nll_loss(x.to("cuda"), t.to("cuda"), w.to("cuda"), reduction=reduction, ignore_index=1)
+    assert got.device == "cuda"
+    np.testing.assert_allclose(got.cpu().numpy(), want.numpy())
+    xc = x.to("cuda").requires_grad_()
+    assert minigrad.gradcheck(lambda z: F.nll_loss(z, t.to("cuda"), reduction=reduction), (xc,))
+    with pytest.raises(RuntimeError, match="same device"):
+        F.nll_loss(x.to("cuda"), t)
+
+
+def test_batchnorm_on_cuda_matches_the_cpu():
+    minigrad.manual_seed(4)
+    cpu = minigrad.nn.BatchNorm2d(2)
+    gpu = minigrad.nn.BatchNorm2d(2).to("cuda")
+    x = minigrad.randn(3, 2, 2, 2)
+    for _ in range(2):  # the running statistics move twice
+        want = cpu(x)
+        got = gpu(x.to("cuda"))
+    np.testing.assert_allclose(got.detach().cpu().numpy(), want.detach().numpy(), rtol=1e-5, atol=1e-6)
+    for key, value in cpu.state_dict().items():
+        moved = gpu.state_dict()[key]
+        assert moved.device == "cuda", key
+        np.testing.assert_allclose(moved.cpu().numpy(), value.numpy(), rtol=1e-5, err_msg=key)
+    gpu.eval()
+    cpu.eval()
+    with minigrad.no_grad():
+        np.testing.assert_allclose(gpu(x.to("cuda")).cpu().numpy(), cpu(x).numpy(), rtol=1e-5, atol=1e-6)

@@ -5,6 +5,8 @@ import operator
 
 import numpy as np
 
+from ...device import move, to_host
+
 from ...autograd.grad_mode import is_grad_enabled
 from ...ops.cross_entropy import check_target_values
 from ...tensor import Tensor
@@ -98,12 +100,18 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, *,
         rows = input
     else:
         rows = input.permute(0, *range(2, input.ndim), 1).reshape(-1, c)
-    t = target.data.reshape(-1)
+    if target.device != input.device or (weight is not None and weight.device != input.device):
+        raise RuntimeError("Expected all tensors to be on the same device: input, target and "
+                           "weight must all be on the CPU or all on cuda")
+    # The per-sample coefficients are worked out on the host from the labels; on cuda
+    # that reads them back (one copy: nll_loss is not in a LeNet-5 step, whose
+    # cross_entropy keeps the labels on the GPU).
+    t = to_host(target.data).reshape(-1)
     check_target_values(t, c, ignore_index)
 
     counted = t != ignore_index
     safe = np.where(counted, t, 0)
-    w = np.ones(c, dtype=input.data.dtype) if weight is None else weight.data
+    w = np.ones(c, dtype=input.data.dtype) if weight is None else to_host(weight.data)
     coef = (w[safe] * counted).astype(input.data.dtype)
     if reduction == "mean":
         # Scaling the coefficients instead of dividing the sum keeps the tape short;
@@ -111,7 +119,7 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, *,
         with np.errstate(invalid="ignore", divide="ignore"):
             coef = coef / coef.sum(dtype=input.data.dtype)
     picked = rows[np.arange(t.shape[0]), safe]
-    losses = picked * Tensor._wrap(-coef)
+    losses = picked * Tensor._wrap(move(-coef, input.device))
     if reduction == "none":
         return losses.reshape(target.shape)
     return losses.sum()
