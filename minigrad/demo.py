@@ -10,7 +10,7 @@ import numpy as np
 import minigrad
 from minigrad import nn
 
-CNN_OPS = ("conv2d", "max_pool2d", "matmul", "cross_entropy")
+CNN_OPS = ("conv2d", "max_pool2d", "linear", "cross_entropy")
 
 
 def small_cnn_loss(x, target, params):

@@ -54,9 +54,14 @@ def cuda_available() -> bool:
     except ImportError:  # numba-cuda not installed
         return False
     try:
-        return bool(cuda.is_available())
+        available = bool(cuda.is_available())
     except Exception:  # a broken driver install is "no GPU", not a crash at import
         return False
+    if available:
+        # The allocator must be chosen before the first CUDA context is made.
+        from .cuda_pool import install
+        install()
+    return available
 
 
 _NO_CUDA = ("device 'cuda' is not available: Numba's CUDA target found no GPU (check "

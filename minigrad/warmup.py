@@ -39,6 +39,7 @@ def _examples(dtype) -> dict[str, list[Callable[[], Tensor]]]:
     weight = Tensor._wrap(rng.random(7).astype(dtype.np) + 0.5)
     a, b = _t(rng, (3, 4), dtype), _t(rng, (4, 5), dtype)
     a3, b3 = _t(rng, (2, 3, 4), dtype), _t(rng, (2, 4, 5), dtype)
+    w5, b5 = _t(rng, (5, 4), dtype), _t(rng, (5,), dtype)
     return {
         "conv2d": [lambda: F.conv2d(x1, w1, b6, padding=2),
                    lambda: F.conv2d(x3, w3, b4, padding=1),
@@ -53,6 +54,7 @@ def _examples(dtype) -> dict[str, list[Callable[[], Tensor]]]:
                                                   label_smoothing=0.1),
                           lambda: F.cross_entropy(logits, target, reduction="sum")],
         "matmul": [lambda: a @ b, lambda: a3 @ b3, lambda: a3 @ b],
+        "linear": [lambda: F.linear(a, w5, b5), lambda: F.linear(a3, w5)],
     }
 
 

@@ -1,5 +1,5 @@
 """Argument normalisation shared by the op declarations (and the nn layers above them):
-ints that are not bools, and (h, w) pairs. Written once so every op accepts and refuses
+ints that are not bools, (h, w) pairs and shapes. Written once so every op accepts and refuses
 the same spellings with the same messages."""
 from __future__ import annotations
 
@@ -40,3 +40,12 @@ def pair(value: Any, name: str, allow_single: bool = False) -> Pair:
     raise TypeError(
         f"{name}: expected an int or a tuple of 2 ints, got {type(value).__name__}"
     )
+
+
+def shape(value: Any, name: str) -> tuple[int, ...]:
+    """A shape (any iterable of ints: a tuple, a Tensor's ``.shape``) -> a tuple of Python
+    ints; TypeError naming the argument otherwise."""
+    try:
+        return tuple(int(s) for s in value)
+    except TypeError:
+        raise TypeError(f"{name}: expected a shape (tuple of ints), got {value!r}") from None

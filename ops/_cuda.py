@@ -12,9 +12,11 @@ Conventions every CUDA kernel file follows:
 - The simulator keys ``cuda.shared.array`` by source line: one declaration per line.
 
 What is here: allocation (``empty``, ``full``, ``zeros``, ``copy``), launch sizes
-(``THREADS``, ``blocks``, ``threads_for``, ``launch``), host-side stride arithmetic
-(``strides_of``, ``broadcast_strides``, ``coalesce``), the device function ``offset``
-(flat index -> strided element offset) and the strided ``gather``/``scatter`` copies.
+(``THREADS``, ``blocks``, ``threads_for``, ``launch``; ``MAX_BLOCKS`` and
+``capped_blocks`` for kernels that loop over rows past the cap), host-side stride
+arithmetic (``strides_of``, ``broadcast_strides``, ``coalesce``), the device function
+``offset`` (flat index -> strided element offset) and the strided ``gather``/``scatter``
+copies.
 """
 from __future__ import annotations
 
@@ -36,6 +38,18 @@ def empty(shape, dtype) -> "cuda.devicearray.DeviceNDArray":
 def blocks(n: int, threads: int = THREADS) -> int:
     """Blocks of ``threads`` needed to cover ``n`` elements (at least 1)."""
     return max(1, math.ceil(n / threads))
+
+
+# The one-block-per-row kernels (tree reductions, softmax-family rows) loop past this
+# many blocks: a GPU holds far fewer at once, so more buys nothing, and a grid this size
+# fits every grid dimension. Read at launch time, so tests can lower it to run the loops.
+MAX_BLOCKS = 65535
+
+
+def capped_blocks(n: int) -> int:
+    """Blocks to launch for ``n`` blocks' worth of work, at most MAX_BLOCKS (at least 1);
+    fewer than ``n`` means the kernel must loop, b = blockIdx.x, + gridDim.x, ... < n."""
+    return max(1, min(n, MAX_BLOCKS))
 
 
 # The simulator runs one Python thread per GPU thread and a barrier switches through all
@@ -80,8 +94,17 @@ def zeros(shape, dtype):
 
 
 def flat(a):
-    """A 1-D view of a C-contiguous device array (0-d arrays give a 1-element view)."""
-    return a.reshape(a.size)
+    """A 1-D view of a C-contiguous device array (0-d arrays give a 1-element view).
+
+    A 1-D array is its own view. Numba's ``reshape`` builds a new array even for the
+    same shape, through a strides model of the array: ~15 us of host time per call on
+    a path every launch takes, where constructing the view directly costs a third."""
+    if a.ndim == 1:
+        return a
+    if SIMULATOR:
+        return a.reshape(a.size)
+    return type(a)(shape=(a.size,), strides=(a.dtype.itemsize,), dtype=a.dtype,
+                   gpu_data=a.gpu_data)
 
 
 # --- shapes and strides (host side: plain Python ints, passed to kernels as tuples) ---

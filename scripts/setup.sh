@@ -31,8 +31,9 @@ if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
 # dev: the tests; bench: matplotlib, for the training curve and the speedup graphs;
-# docs: mkdocs and mkdocstrings, for the documentation site (built by the tests).
-EXTRAS=dev,bench,docs
+# docs: mkdocs and mkdocstrings, for the documentation site (built by the tests);
+# cuda: the CUDA 12 toolkit from pip (NVVM, ptxas), for a GPU and for the compile gate.
+EXTRAS=dev,bench,docs,cuda
 # The stamp (holding the extras installed) skips the reinstall when neither setup.cfg
 # nor the extras have changed since the last one.
 STAMP=.venv/.minigrad-installed

@@ -26,7 +26,8 @@ import minigrad
 from minigrad import dispatch
 from minigrad import float32, float64
 
-CNN_OPS = {"conv2d", "max_pool2d", "softmax", "log_softmax", "cross_entropy", "matmul"}
+CNN_OPS = {"conv2d", "max_pool2d", "softmax", "log_softmax", "cross_entropy", "matmul",
+           "linear"}
 # Tested on their own below: cast's float32 output cannot be finite-differenced at eps=1e-6.
 SPECIAL = {"cast"}
 

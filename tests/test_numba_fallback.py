@@ -11,7 +11,8 @@ sys.modules["numba"] = None          # makes `import numba` raise ImportError
 import minigrad
 import minigrad.nn.functional as F
 from minigrad.dispatch import registry
-for op in ("conv2d", "max_pool2d", "softmax", "log_softmax", "cross_entropy", "matmul"):
+for op in ("conv2d", "max_pool2d", "softmax", "log_softmax", "cross_entropy", "matmul",
+           "linear"):
     impls = minigrad.implementations(op, "cpu")
     assert "numba" not in impls, (op, impls)
     assert registry.selected(op, "cpu") == "numpy", (op, registry.selected(op, "cpu"))

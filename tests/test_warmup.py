@@ -6,7 +6,8 @@ from minigrad.cli import main
 
 def test_warmup_covers_every_compiled_implementation():
     timings = minigrad.warmup(dtypes=(minigrad.float64,))
-    for op in ("conv2d", "max_pool2d", "softmax", "log_softmax", "cross_entropy", "matmul"):
+    for op in ("conv2d", "max_pool2d", "softmax", "log_softmax", "cross_entropy", "matmul",
+               "linear"):
         for impl in minigrad.implementations(op, "cpu"):
             if impl != "naive":
                 assert timings[(op, impl)] >= 0.0

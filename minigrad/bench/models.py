@@ -122,13 +122,18 @@ def choices(impl_set: str, device: str = "cpu") -> dict:
 def sgd(params, lr: float = LR) -> None:
     import minigrad
     with minigrad.no_grad():
+        on_gpu = []
         for p in params:
             if isinstance(p.data, np.ndarray):
                 p.data -= lr * p.grad.data
-            else:  # a device array: the fused in-place update kernel, nothing copied
-                from minigrad.optim.cuda_kernels import sgd_update
-                sgd_update(p.data, p.grad.data, None, lr=lr, momentum=0.0, dampening=0.0,
-                           nesterov=False, weight_decay=0.0, first_step=False)
+            else:
+                on_gpu.append(p)
+        if on_gpu:  # device arrays: one fused in-place update launch, nothing copied
+            from minigrad.optim.cuda_kernels import sgd_update
+            sgd_update([p.data for p in on_gpu], [p.grad.data for p in on_gpu], None, lr=lr,
+                       momentum=0.0, dampening=0.0, nesterov=False, weight_decay=0.0,
+                       first_step=False)
+        for p in params:
             p.grad = None
 
 

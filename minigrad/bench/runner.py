@@ -6,6 +6,7 @@ import os
 import sys
 import time
 import warnings
+from pathlib import Path
 
 from . import gpu, machine, report, torch_ref
 from .models import CUDA_MODELS, MODELS, implementation_sets, step_case
@@ -74,6 +75,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-models", action="store_true",
                         help="skip the training-step throughput of the whole models")
     parser.add_argument("--no-plots", action="store_true", help="do not draw graphs")
+    parser.add_argument("--resources", action="store_true",
+                        help="with --device cuda: no timing; compile every kernel "
+                             "specialisation the API launches for the real CUDA target "
+                             "(sm_80, sm_90: NVVM and ptxas, no GPU needed) and write the "
+                             "registers/spills/shared-memory table, resources.md and "
+                             "resources.csv, to --out (default: "
+                             f"{OUT['cuda']}); exit 1 on a compile error or a spill in a "
+                             "default kernel")
+    parser.add_argument("--host-cost", action="store_true",
+                        help="with --device cuda: no timing of kernels; count what a "
+                             "LeNet-5 training step at batch 256 asks of the GPU (launches, "
+                             "allocations, copies, waits) and its host time, on a fake GPU "
+                             "(no GPU needed)")
 
 
 def _log(msg: str) -> None:
@@ -170,6 +184,17 @@ def _parse_ops(text: str | None, device: str = "cpu") -> list[str] | None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the benchmark as the parsed options say; print the Markdown, write the files."""
+    if args.resources:
+        if args.device != "cuda":
+            raise SystemExit("minigrad bench --resources: add --device cuda (it compiles the "
+                             "CUDA kernels)")
+        from . import resources
+        return resources.main(Path(args.out or OUT["cuda"]), log=_log)
+    if args.host_cost:
+        if args.device != "cuda":
+            raise SystemExit("minigrad bench --host-cost: add --device cuda")
+        from . import host_cost
+        return host_cost.main([])
     if args.device != "cpu":
         return run_cuda(args)
     ops = _parse_ops(args.ops)

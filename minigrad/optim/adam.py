@@ -93,6 +93,7 @@ class Adam(Optimizer):
             eps = group["eps"]
             weight_decay = group["weight_decay"]
             decoupled = group["decoupled_weight_decay"]
+            on_gpu: dict = {}  # (dtype, step) -> [(param, grad, state)]: one launch each
             for p in group["params"]:
                 grad = self._grad_of(p)
                 if grad is None:
@@ -109,11 +110,7 @@ class Adam(Optimizer):
                 step_t += 1
                 step = float(step_t)
                 if not isinstance(param, np.ndarray):
-                    # One fused kernel on the GPU, the same arithmetic and rounding as below.
-                    from .cuda_kernels import adam_update
-                    adam_update(param, grad, state["exp_avg"].data, state["exp_avg_sq"].data,
-                                step=int(step), lr=lr, beta1=beta1, beta2=beta2, eps=eps,
-                                weight_decay=weight_decay, decoupled_weight_decay=decoupled)
+                    on_gpu.setdefault((param.dtype.str, int(step)), []).append((p, grad, state))
                     continue
 
                 if weight_decay != 0:
@@ -151,4 +148,12 @@ class Adam(Optimizer):
                 update = np.multiply(m, -step_size)
                 update /= denom
                 param += update
+            for (_, step), batch in on_gpu.items():
+                # One fused kernel launch on the GPU, the same arithmetic and rounding.
+                from .cuda_kernels import adam_update
+                adam_update([p.data for p, _, _ in batch], [g for _, g, _ in batch],
+                            [s["exp_avg"].data for _, _, s in batch],
+                            [s["exp_avg_sq"].data for _, _, s in batch], step=step, lr=lr,
+                            beta1=beta1, beta2=beta2, eps=eps, weight_decay=weight_decay,
+                            decoupled_weight_decay=decoupled)
         return loss

@@ -78,12 +78,13 @@ class SGD(Optimizer):
             dampening = group["dampening"]
             weight_decay = group["weight_decay"]
             nesterov = group["nesterov"]
+            on_gpu = []
             for p in group["params"]:
                 grad = self._grad_of(p)
                 if grad is None:
                     continue
                 if not isinstance(p.data, np.ndarray):
-                    self._cuda_step(p, grad, lr, momentum, dampening, weight_decay, nesterov)
+                    on_gpu.append((p, grad))
                     continue
                 # `owned`: grad is a temporary of ours, safe to overwrite in place.
                 owned = False
@@ -118,16 +119,25 @@ class SGD(Optimizer):
                     p.data -= grad
                 else:
                     p.data -= lr * grad
+            if on_gpu:
+                self._cuda_step(on_gpu, lr, momentum, dampening, weight_decay, nesterov)
         return loss
 
-    def _cuda_step(self, p, grad, lr, momentum, dampening, weight_decay, nesterov) -> None:
-        """The same update as above, fused into one kernel on the GPU (same arithmetic,
-        same rounding: minigrad/optim/cuda_kernels.py)."""
+    def _cuda_step(self, items, lr, momentum, dampening, weight_decay, nesterov) -> None:
+        """The same update as above for a group's GPU parameters, fused into one kernel
+        launch per dtype and first-step flag (same arithmetic, same rounding:
+        minigrad/optim/cuda_kernels.py)."""
         from .cuda_kernels import sgd_update
-        state = self.state[p] if momentum != 0 else None
-        buf = None if state is None else state.get("momentum_buffer")
-        new = sgd_update(p.data, grad, None if buf is None else buf.data, lr=lr,
-                         momentum=momentum, dampening=dampening, nesterov=nesterov,
-                         weight_decay=weight_decay, first_step=buf is None)
-        if state is not None and buf is None:
-            state["momentum_buffer"] = Tensor._wrap(new)
+        batches: dict = {}
+        for p, grad in items:
+            buf = self.state[p].get("momentum_buffer") if momentum != 0 else None
+            key = (p.data.dtype.str, buf is None)
+            batches.setdefault(key, []).append((p, grad, buf))
+        for (_, first), batch in batches.items():
+            new = sgd_update([p.data for p, _, _ in batch], [g for _, g, _ in batch],
+                             [None if b is None else b.data for _, _, b in batch], lr=lr,
+                             momentum=momentum, dampening=dampening, nesterov=nesterov,
+                             weight_decay=weight_decay, first_step=first)
+            if momentum != 0 and first:
+                for (p, _, _), buf in zip(batch, new):
+                    self.state[p]["momentum_buffer"] = Tensor._wrap(buf)

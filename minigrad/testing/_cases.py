@@ -76,6 +76,16 @@ def _matmul(draw):
     return (draw(_grad(a_shape)), draw(_grad(b_shape))), {}
 
 
+@st.composite
+def _linear(draw):
+    """input (*, in) with no, one or two leading dims (folded into the rows), weight
+    (out, in), and a bias (out,) or None."""
+    in_f, out_f = draw(st.integers(1, 4)), draw(st.integers(1, 4))
+    lead = tuple(draw(st.lists(st.integers(1, 3), max_size=2)))
+    bias = draw(st.none() | _grad((out_f,)))
+    return (draw(_grad(lead + (in_f,))), draw(_grad((out_f, in_f))), bias), {}
+
+
 # ---------------------------------------------------------------- elementwise
 
 
@@ -185,6 +195,7 @@ def builtin_cases() -> dict[str, OpCase]:
         "log_softmax": OpCase(_softmax(), F.log_softmax),
         "cross_entropy": OpCase(_cross_entropy(), F.cross_entropy),
         "matmul": OpCase(_matmul(), F.matmul),
+        "linear": OpCase(_linear(), F.linear),
         "add": _binary("add"), "sub": _binary("sub"), "mul": _binary("mul"),
         "div": _binary("div", b_elements=AWAY_FROM_ZERO),
         "pow": _binary("pow", a_elements=st.floats(0.5, 2.0)),

@@ -35,8 +35,8 @@ def check_op(name: str, device: str = "cpu", *, inputs: st.SearchStrategy | None
     is not finite: a mean over nothing is NaN, as in PyTorch).
 
     name: a built-in op (``conv2d``, ``max_pool2d``, ``softmax``, ``log_softmax``,
-        ``cross_entropy``, ``matmul``, the elementwise and reduction ops), whose inputs
-        are drawn from a built-in table, or an op registered with
+        ``cross_entropy``, ``matmul``, ``linear``, the elementwise and reduction ops),
+        whose inputs are drawn from a built-in table, or an op registered with
         :func:`minigrad.register`, for which ``inputs`` is required.
     device: "cpu" or "cuda". On cuda the reference runs on the CPU (where it is
         registered there) and every cuda implementation is compared with it.

@@ -32,6 +32,13 @@ class EpochStats:
     loss_sum: the sum over samples of the loss (each batch's mean loss times its size),
         so ``loss`` is the mean over all samples seen, as if computed in one batch.
     seconds: wall time of the steps, data loading included.
+
+    On cuda a step's loss and correct count stay on the GPU (reading them would wait for
+    the GPU at every step): :meth:`add` sums them there, and :meth:`flush` reads the
+    sums back (two small copies). ``loss``, ``accuracy`` and :meth:`to_dict` flush
+    first; read ``loss_sum`` and ``correct`` after a flush. (The device sums the float32
+    losses before multiplying by the batch size, so ``loss_sum`` may differ from the
+    CPU's per-step float64 sum in the last digits.)
     """
 
     steps: int = 0
@@ -39,13 +46,44 @@ class EpochStats:
     loss_sum: float = 0.0
     correct: int = 0
     seconds: float = 0.0
+    # on the device: (sum of the pending steps' mean losses, of their correct counts,
+    # their batch size); None when nothing is pending
+    _pending: Any = field(default=None, repr=False, compare=False)
+
+    def add(self, loss: Any, correct: Any, n: int) -> None:
+        """Count one step of ``n`` samples: its mean loss and correct count, numbers or
+        0-d tensors (added up on their device, read by :meth:`flush`)."""
+        if not (isinstance(loss, Tensor) or isinstance(correct, Tensor)):
+            self.loss_sum += float(loss) * n
+            self.correct += int(correct)
+        else:
+            if self._pending is not None and self._pending[2] != n:
+                self.flush()  # a batch of another size (the last): keep the sums exact
+            if self._pending is None:
+                self._pending = (loss.detach(), correct, n)
+            else:
+                total_loss, total_correct, _ = self._pending
+                self._pending = (total_loss + loss.detach(), total_correct + correct, n)
+        self.steps += 1
+        self.seen += n
+
+    def flush(self) -> "EpochStats":
+        """Fold the pending device sums into the totals (their only copies to the host)."""
+        if self._pending is not None:
+            total_loss, total_correct, n = self._pending
+            self._pending = None
+            self.loss_sum += float(total_loss.item()) * n
+            self.correct += int(total_correct.item())
+        return self
 
     @property
     def loss(self) -> float:
+        self.flush()
         return self.loss_sum / self.seen if self.seen else float("nan")
 
     @property
     def accuracy(self) -> float:
+        self.flush()
         return self.correct / self.seen if self.seen else float("nan")
 
     @property
@@ -53,7 +91,8 @@ class EpochStats:
         return self.seen / self.seconds if self.seconds > 0 else float("nan")
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        self.flush()
+        return {k: v for k, v in asdict(self).items() if not k.startswith("_")}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "EpochStats":
@@ -89,11 +128,11 @@ def count_correct(logits: np.ndarray, labels: np.ndarray) -> int:
     return int(np.count_nonzero(logits.argmax(axis=1) == labels))
 
 
-def _correct(logits: Tensor, labels: Tensor) -> int:
+def _correct(logits: Tensor, labels: Tensor) -> "int | Tensor":
     if logits.device == "cpu":
         return count_correct(logits.data, labels.data)
-    # On the GPU: argmax and the comparison there, one number comes back.
-    return int((logits.argmax(1) == labels).sum().item())
+    # On the GPU: argmax, comparison and count there; the count stays there too.
+    return (logits.argmax(1) == labels).sum()
 
 
 def model_device(model: Any):
@@ -105,11 +144,15 @@ def model_device(model: Any):
 
 
 def train_step(model: Callable, images: Tensor, labels: Tensor, loss_fn: Callable,
-               optimizer: Any) -> tuple[float, int]:
+               optimizer: Any, *, read: bool = True) -> tuple[Any, Any]:
     """One optimisation step on a batch: zero the gradients, forward, loss, backward,
     update. Returns (the batch's mean loss, how many of its samples were classified
     correctly by the logits computed before the update). The batch is moved to the
-    model's device (on cuda: the two numbers read back are the only copies to the host)."""
+    model's device.
+
+    read: return Python numbers. With ``read=False`` a cuda model's two values stay on
+    the GPU as 0-d tensors (no copy, no wait), for :meth:`EpochStats.add`.
+    """
     device = model_device(model)
     images, labels = images.to(device), labels.to(device)
     optimizer.zero_grad()
@@ -117,7 +160,10 @@ def train_step(model: Callable, images: Tensor, labels: Tensor, loss_fn: Callabl
     loss = loss_fn(logits, labels)
     loss.backward()
     optimizer.step()
-    return float(loss.item()), _correct(logits, labels)
+    correct = _correct(logits, labels)
+    if read or device == "cpu":
+        return float(loss.item()), int(correct.item() if isinstance(correct, Tensor) else correct)
+    return loss.detach(), correct
 
 
 def train_one_epoch(model: Any, loader: Iterable, optimizer: Any,
@@ -133,7 +179,9 @@ def train_one_epoch(model: Any, loader: Iterable, optimizer: Any,
         DataLoader with the same seeded generator) and the totals continue from it.
     should_stop: called before each step; True stops the epoch by raising
         :class:`TrainingInterrupted` (``minigrad train`` sets it on Ctrl-C).
-    on_step: called with the totals after each step (progress bars).
+    on_step: called with the totals after each step (progress bars). On cuda the totals
+        hold the step's values unread (no wait for the GPU) until something reads
+        ``loss`` or ``accuracy``: read them only when they are shown.
 
     Raises :class:`TrainingInterrupted` (a KeyboardInterrupt) with the totals up to the
     last completed step when stopped or on a KeyboardInterrupt inside a step.
@@ -154,20 +202,17 @@ def train_one_epoch(model: Any, loader: Iterable, optimizer: Any,
             if should_stop is not None and should_stop():
                 raise TrainingInterrupted(stats)
             # train_step is looked up at each call so that it can be swapped (tests do).
-            loss, correct = train_step(model, images, labels, loss_fn, optimizer)
-            n = len(labels)
-            stats.steps += 1
-            stats.seen += n
-            stats.loss_sum += loss * n
-            stats.correct += correct
+            loss, correct = train_step(model, images, labels, loss_fn, optimizer, read=False)
+            stats.add(loss, correct, len(labels))
             stats.seconds = done_before + (time.perf_counter() - start)
             if on_step is not None:
                 on_step(stats)
     except TrainingInterrupted:
+        stats.flush()
         raise
     except KeyboardInterrupt as e:  # from inside a step: the totals stop at the last one
-        raise TrainingInterrupted(stats) from e
-    return stats
+        raise TrainingInterrupted(stats.flush()) from e
+    return stats.flush()
 
 
 def evaluate(model: Any, loader: Iterable, loss_fn: Callable | None = None, *,

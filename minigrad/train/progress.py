@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from typing import TextIO
 
 from .loop import EpochStats
@@ -18,7 +19,12 @@ class Progress:
     With tqdm: a bar of batches showing the running loss, accuracy and images/s (tqdm
     redraws at most ten times a second, so a step costs a few microseconds). Without
     it: a line at every tenth of the epoch. ``enabled=False`` shows nothing.
+
+    The loss and accuracy are read at most every ``POSTFIX_S`` seconds and at the last
+    step: on cuda reading them copies the steps' values from the GPU and waits for it.
     """
+
+    POSTFIX_S = 0.5
 
     def __init__(self, total: int, initial: int, desc: str, enabled: bool = True,
                  file: TextIO | None = None) -> None:
@@ -27,6 +33,7 @@ class Progress:
         self._bar = None
         self._next_line = initial + max(1, total // 10)
         self._last: EpochStats | None = None
+        self._postfix_at = 0.0
         if not enabled:
             return
         try:
@@ -42,7 +49,10 @@ class Progress:
         if not self.enabled:
             return
         if self._bar is not None:
-            self._bar.set_postfix_str(_postfix(stats), refresh=False)
+            now = time.monotonic()
+            if now >= self._postfix_at or stats.steps >= self.total:
+                self._postfix_at = now + self.POSTFIX_S
+                self._bar.set_postfix_str(_postfix(stats), refresh=False)
             self._bar.update(1)
         elif stats.steps >= self._next_line or stats.steps == self.total:
             self._next_line = stats.steps + max(1, self.total // 10)

@@ -35,10 +35,11 @@ single (1, B*n, k) x (1, k, m) product of views; broadcast batch dimensions beco
 stride-0 views, copied only when the broadcast pattern cannot be flattened to one
 batch dimension (e.g. (2, 1) against (1, 3)).
 
-:func:`check_linear_args` checks ``linear``'s shapes (it is built from matmul).
+:func:`check_linear_args` (``linear``'s shapes) now lives in the linear op's own
+declaration, ``ops/linear/__init__.py``; it is imported here under its old name.
 
-This module imports only NumPy and the standard library: the layers above import it,
-never the other way round.
+This module imports only NumPy, the standard library and ops/ helpers: the layers
+above import it, never the other way round.
 """
 
 from __future__ import annotations
@@ -49,6 +50,10 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from .._args import shape as _shape
+# linear's shape checks were declared here before linear became an op of its own.
+from ..linear import check_linear_args  # noqa: F401
+
 IMPLEMENTATIONS = {"cpu": ("naive", "numpy", "numba"), "cuda": ("naive", "tiled", "blocked")}
 # numba is the default although, timed alone, OpenBLAS's sgemm is ~25% faster at
 # LeNet-5's 128x400 @ 400x120: inside a training step every switch between Numba's
@@ -58,13 +63,6 @@ IMPLEMENTATIONS = {"cpu": ("naive", "numpy", "numba"), "cuda": ("naive", "tiled"
 DEFAULT = {"cpu": ("numba", "numpy"), "cuda": "blocked"}
 
 Shape = tuple[int, ...]
-
-
-def _shape(shape: Any, name: str) -> Shape:
-    try:
-        return tuple(int(s) for s in shape)
-    except TypeError:
-        raise TypeError(f"{name}: expected a shape (tuple of ints), got {shape!r}") from None
 
 
 def check_args(input_shape: Shape, other_shape: Shape) -> dict[str, Any]:
@@ -223,43 +221,3 @@ def grads_from_batched(
     if grad_b3 is not None:
         grad_b = _sum_to(grad_b3.reshape(p.batch + p.b_full[-2:]), p.b_full).reshape(b_shape)
     return grad_a, grad_b
-
-
-def check_linear_args(
-    input_shape: Shape, weight_shape: Shape, bias_shape: Shape | None
-) -> Shape:
-    """Check ``linear(input, weight, bias)``'s shapes; return the output shape.
-
-    input_shape: (*, in_features), at least 1-D; weight_shape: (out_features,
-    in_features); bias_shape: (out_features,) or None. Output: (*, out_features).
-
-    Stricter than PyTorch, which also takes a 1-D weight and any bias that broadcasts
-    to the output. Raises ValueError naming the argument and both shapes.
-    """
-    x_shape = _shape(input_shape, "input")
-    w_shape = _shape(weight_shape, "weight")
-    if len(x_shape) == 0:
-        raise ValueError(
-            "linear: input: expected a tensor of shape (*, in_features), at least 1-D, "
-            f"got a 0-D tensor (shape {x_shape})"
-        )
-    if len(w_shape) != 2:
-        raise ValueError(
-            "linear: weight: expected a 2-D tensor (out_features, in_features), "
-            f"got shape {w_shape}"
-        )
-    out_features, in_features = w_shape
-    if x_shape[-1] != in_features:
-        raise ValueError(
-            f"linear: in_features mismatch: input of shape {x_shape} has "
-            f"{x_shape[-1]} features (last dimension) but weight of shape {w_shape} "
-            f"expects in_features={in_features} (weight.shape[1])"
-        )
-    if bias_shape is not None:
-        b_shape = _shape(bias_shape, "bias")
-        if b_shape != (out_features,):
-            raise ValueError(
-                f"linear: bias: expected shape ({out_features},) to match "
-                f"out_features=weight.shape[0], got shape {b_shape}"
-            )
-    return x_shape[:-1] + (out_features,)

@@ -1,4 +1,4 @@
-"""Counting reads of device memory from the host.
+"""Counting reads of device memory from the host, and recording launch grids.
 
 On a GPU every device-to-host copy goes through the device array's ``copy_to_host``.
 The simulator's arrays are NumPy arrays underneath and also let host code read them in
@@ -64,3 +64,20 @@ def count_device_reads():
                 delattr(cls, name)
             else:
                 setattr(cls, name, original)
+
+
+def record_grids(monkeypatch) -> list[tuple[int, int, int]]:
+    """Grids (x, y, z) of the kernel launches from here on. The simulator checks no grid
+    limit (a GPU refuses gridDim.y or z over 65535), so the tests check the caps; on a
+    GPU nothing is recorded and only the values are checked."""
+    grids: list[tuple[int, int, int]] = []
+    if config.ENABLE_CUDASIM:
+        from numba.cuda.simulator.kernel import FakeCUDAKernel
+        configure = FakeCUDAKernel.__getitem__
+
+        def spy(kernel, launch):
+            kernel = configure(kernel, launch)
+            grids.append(tuple(kernel.grid_dim))
+            return kernel
+        monkeypatch.setattr(FakeCUDAKernel, "__getitem__", spy)
+    return grids

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from numba import cuda
+from numba import config, cuda
 
 import minigrad
 from minigrad.dispatch import registry
@@ -20,7 +20,7 @@ from minigrad.ops.conv2d import check_args
 from minigrad.ops.conv2d import numpy as ref
 from minigrad.ops.conv2d.cuda import _common
 
-from _guard import count_device_reads
+from _guard import count_device_reads, record_grids
 
 OP = "conv2d"
 IMPLS = minigrad.implementations(OP, "cuda")
@@ -163,11 +163,50 @@ def test_gradient_subsets_float32(impl, needs):
           dict(stride=(1, 2), padding=1, dilation=1, groups=1), np.float32, needs)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("split_min, split_max, slices", [(5, 128, 5), (1, 7, 6)])
+def test_direct_split_reduction(monkeypatch, dtype, split_min, split_max, slices):
+    """direct's grad_w and grad_b cut B*H_out*W_out into slices summed in order: with
+    the slice size patched down, a tiny call has several slices, whose bounds fall
+    inside a row and across the two samples (N = 2*3*4 = 24; per = 5, or 4 when the
+    cap of 7 slices binds)."""
+    direct = _module("direct")
+    monkeypatch.setattr(direct, "SPLIT_MIN", split_min)
+    monkeypatch.setattr(direct, "SPLIT_MAX", split_max)
+    x_shape, w_shape = (2, 4, 5, 4), (4, 2, 2, 2)
+    kwargs = dict(stride=(2, 1), padding=1, dilation=(1, 2), groups=2)
+    assert direct._split(2 * 3 * 4, int(np.prod(w_shape)))[0] == slices
+    assert direct._split(2 * 3 * 4, w_shape[0])[0] == slices
+    check("direct", x_shape, w_shape, True, kwargs, dtype)
+    check("direct", x_shape, w_shape, True, kwargs, dtype, needs=(False, True, False))
+    check("direct", x_shape, w_shape, True, kwargs, dtype, needs=(False, False, True))
+
+
 def test_tiled_falls_back_when_nothing_fits(monkeypatch):
     """With (almost) no shared memory, every tiled pass runs direct's kernels."""
     monkeypatch.setattr(_common, "SMEM_BYTES", 8)
     check("tiled", (1, 2, 4, 3), (2, 1, 2, 2), True,
           dict(stride=1, padding=1, dilation=1, groups=2))
+
+
+
+
+@pytest.mark.parametrize("cap, x_shape, w_shape, groups", [
+    # 3 groups on 2 blocks in z: block 0 does groups 0 and 2 (grad_w: S = 1 slice)
+    (2, (2, 3, 3, 2), (6, 1, 2, 1), 3),
+    # 65 output and input channels per group: 2 row tiles (y) of forward, grad_x and
+    # grad_w on 1 block, 2 groups on 1 block (z)
+    (1, (1, 130, 1, 2), (130, 65, 1, 1), 2),
+])
+def test_gemm_grid_loops(monkeypatch, cap, x_shape, w_shape, groups):
+    """gemm with grid y and z capped at ``cap`` blocks: blocks loop over row tiles and
+    groups (on a GPU past 65535 of either; groups=70000 used to launch (1, 1, 70000))."""
+    monkeypatch.setattr(_module("gemm"), "MAX_GRID_Z", cap)
+    grids = record_grids(monkeypatch)
+    check("gemm", x_shape, w_shape, True, dict(stride=1, padding=(1, 0), dilation=1,
+                                                groups=groups))
+    assert grids or not config.ENABLE_CUDASIM
+    assert all(y <= cap and z <= cap for _, y, z in grids), grids
 
 
 def test_registered_with_gemm_default():

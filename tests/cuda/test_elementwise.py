@@ -181,3 +181,36 @@ def test_registered_for_every_op(name):
     assert set(_mod(name).KERNELS) == set(OPS)
     for op in OPS:
         assert name in minigrad.implementations(op, "cuda")
+
+
+NON_FINITE = [-np.inf, -3.0, -1.0, -0.0, 0.0, 0.5, 2.0, np.inf, np.nan]
+
+
+@pytest.mark.parametrize("name", VERSIONS)
+@pytest.mark.parametrize("op", UNARY)
+@pytest.mark.parametrize("dtype", FLOATS)
+def test_unary_non_finite_match_numpy(name, op, dtype):
+    # relu(-inf) is 0 and relu(nan) nan, as np.maximum(x, 0); the constants of every
+    # kernel are typed as its dtype, which must not change such values.
+    values = NON_FINITE
+    if op in ("log", "sqrt"):  # the simulator's math.log/sqrt raise outside the domain
+        values = [v for v in NON_FINITE if v > 0 or np.isnan(v)]
+    rng = np.random.default_rng(1)
+    _check_op(name, op, (np.array(values, dtype),), dtype, rng, (True,))
+
+
+@pytest.mark.parametrize("name", VERSIONS)
+@pytest.mark.parametrize("dtype", FLOATS)
+def test_where_grad_of_the_branch_not_taken_is_zero(name, dtype):
+    # Even where the gradient is inf or nan (np.where(cond, grad, 0), as PyTorch).
+    fwd, bwd = _mod(name).KERNELS["where"]
+    cond = np.array([False, False, True, True])
+    x = np.arange(4, dtype=dtype)
+    y = -x
+    g = np.array([np.inf, np.nan, np.inf, 1.0], dtype)
+    dev = tuple(cuda.to_device(a) for a in (cond, x, y))
+    _, gx, gy = bwd(cuda.to_device(g), dev, fwd(*dev), (False, True, True))
+    _, ex, ey = ref.KERNELS["where"][1](g, (cond, x, y), None, (False, True, True))
+    np.testing.assert_array_equal(gx.copy_to_host(), ex)
+    np.testing.assert_array_equal(gy.copy_to_host(), ey)
+    np.testing.assert_array_equal(gx.copy_to_host(), [0, 0, np.inf, 1])

@@ -51,6 +51,10 @@ CASES = {
     "matmul": [
         ("batched, broadcast", lambda a, b: a @ b, lambda: (_t(2, 1, 3), _t(3, 2, seed=1))),
     ],
+    "linear": [
+        ("leading dims, bias", lambda x, w, b: F.linear(x, w, b),
+         lambda: (_t(2, 1, 2), _t(2, 2, seed=1), _t(2, seed=2))),
+    ],
 }
 
 
@@ -91,7 +95,6 @@ SMALL = [
     ("expand, index", lambda a: a.unsqueeze(0).expand(2, 3, 4)[1, :, 1:3] * 3, lambda: (_t(3, 4),)),
     ("advanced index", lambda a: a[_labels(2, 0, 2)], lambda: (_t(3, 2),)),
     ("cat", lambda a, b: minigrad.cat([a, b], 1), lambda: (_t(2, 3), _t(2, 1, seed=1))),
-    ("linear", lambda x, w, b: F.linear(x, w, b), lambda: (_t(1, 2), _t(2, 2, seed=1), _t(2, seed=2))),
 ]
 
 

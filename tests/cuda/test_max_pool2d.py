@@ -184,3 +184,35 @@ def test_no_host_reads_and_no_grad_when_not_needed(impl):
         assert mod.backward(grad_out, (x,), out, (False,), **attrs) == (None,)
     assert counter.reads == []
     assert g.is_c_contiguous() and out[0].is_c_contiguous() and out[1].is_c_contiguous()
+
+
+@pytest.mark.parametrize("impl", IMPLS)
+def test_large_tensors_are_launched_in_plane_groups(impl):
+    # The kernels divide indices in 32 bits; past INDEX_LIMIT elements the host launches
+    # them on groups of planes. A tiny limit makes 2x3 planes of 7x9 (output 4x5) need
+    # groups of 1, 2 and then the rest.
+    x = distinct((2, 3, 7, 9), 6, np.float64)
+    for limit in (64, 127, 200):
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(_window, "INDEX_LIMIT", limit)
+            check(impl, x, check_args(x.shape, 3, 2, 1))
+            check(impl, x, check_args(x.shape, 2, 1, 0, 2))
+
+
+def test_plane_groups_cover_the_planes_below_the_limit():
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(_window, "INDEX_LIMIT", 100)
+        groups = list(_window.plane_groups(10, 30, 12))
+        assert groups == [(0, 3), (3, 6), (6, 9), (9, 10)]
+        assert list(_window.plane_groups(0, 30, 12)) == []
+    assert list(_window.plane_groups(256 * 6, 28 * 28, 14 * 14)) == [(0, 256 * 6)]
+
+
+@pytest.mark.parametrize("impl", IMPLS)
+def test_a_plane_too_large_to_index_is_refused_before_launch(impl):
+    x = cuda.to_device(distinct((1, 1, 4, 5), 7, np.float32))
+    attrs = check_args(x.shape, 2, 1)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(_window, "INDEX_LIMIT", 20)  # one 4x5 plane is 20 elements
+        with pytest.raises(RuntimeError, match="plane of 20 elements"):
+            _module(impl).forward(x, **attrs)

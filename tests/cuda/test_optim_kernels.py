@@ -46,10 +46,10 @@ def _run_sgd(p0, grads, mg_dtype, **opts):
     for k, g in enumerate(grads):
         _set_grad(p, g)
         opt.step()
-        d_buf = sgd_update(d_p, cuda.to_device(g), d_buf, lr=opts["lr"],
+        d_buf = sgd_update([d_p], [cuda.to_device(g)], [d_buf], lr=opts["lr"],
                            momentum=opts["momentum"], dampening=opts["dampening"],
                            nesterov=opts["nesterov"], weight_decay=opts["weight_decay"],
-                           first_step=k == 0)
+                           first_step=k == 0)[0]
     buf = opt.state[p].get("momentum_buffer")
     return (p.data, None if buf is None else buf.data, d_p.copy_to_host(),
             None if d_buf is None else d_buf.copy_to_host())
@@ -101,9 +101,34 @@ def test_sgd_momentum_buffer_is_updated_in_place():
     p0, grads = _data((5,), 2, np.float32, 1)
     d_p = cuda.to_device(p0)
     kw = dict(lr=0.1, momentum=0.9, dampening=0.0, nesterov=False, weight_decay=0.0)
-    buf = sgd_update(d_p, cuda.to_device(grads[0]), None, first_step=True, **kw)
-    again = sgd_update(d_p, cuda.to_device(grads[1]), buf, first_step=False, **kw)
+    buf = sgd_update([d_p], [cuda.to_device(grads[0])], None, first_step=True, **kw)[0]
+    again = sgd_update([d_p], [cuda.to_device(grads[1])], [buf], first_step=False, **kw)[0]
     assert again is buf
+
+
+@pytest.mark.parametrize("kind", ["sgd", "adam"])
+def test_one_launch_updates_many_parameters_as_the_cpu_does(kind, monkeypatch):
+    # Parameters of different sizes (one empty, one over two blocks) in one launch, and
+    # in chunks when there are more than MAX_TENSORS of them: each as the CPU optimizer.
+    from minigrad.optim import cuda_kernels
+    monkeypatch.setattr(cuda_kernels, "MAX_TENSORS", 2)
+    rng = np.random.default_rng(4)
+    shapes_ = [(3,), (0,), (2, 150), (4, 1), ()]
+    p0 = [rng.standard_normal(s).astype(np.float32) for s in shapes_]
+    grads = [[rng.standard_normal(s).astype(np.float32) for s in shapes_] for _ in range(2)]
+    cpu = [minigrad.tensor(np.atleast_1d(a), requires_grad=True) for a in p0]
+    gpu = [minigrad.tensor(a, device="cuda", requires_grad=True) for a in p0]
+    make = (lambda ps: optim.SGD(ps, lr=0.1, momentum=0.9, weight_decay=0.01)) if kind == "sgd" \
+        else (lambda ps: optim.Adam(ps, lr=0.01, weight_decay=0.01))
+    opt_cpu, opt_gpu = make(cpu), make(gpu)
+    for g in grads:
+        for p, q, a in zip(cpu, gpu, g):
+            p.grad = minigrad.tensor(np.atleast_1d(a))
+            q.grad = minigrad.tensor(a, device="cuda")
+        opt_cpu.step()
+        opt_gpu.step()
+    for p, q, s in zip(cpu, gpu, shapes_):
+        np.testing.assert_array_equal(q.cpu().detach().numpy(), p.detach().numpy().reshape(s))
 
 
 def _run_adam(p0, grads, mg_dtype, decoupled, **opts):
@@ -119,7 +144,7 @@ def _run_adam(p0, grads, mg_dtype, decoupled, **opts):
     for t, g in enumerate(grads, 1):
         _set_grad(p, np.atleast_1d(g))
         opt.step()
-        adam_update(d_p, cuda.to_device(g), d_m, d_v, step=t,
+        adam_update([d_p], [cuda.to_device(g)], [d_m], [d_v], step=t,
                     decoupled_weight_decay=decoupled, **opts)
     state = opt.state[p]
     return (tuple(a.reshape(p0.shape) for a in

@@ -6,10 +6,13 @@ import numpy as np
 import pytest
 from hypothesis import given, strategies as st
 from hypothesis.extra.numpy import array_shapes
-from numba import cuda
+from numba import config, cuda
 
 import minigrad
+from minigrad.ops import _cuda
 from minigrad.ops.reduce import numpy as ref
+
+from _guard import record_grids
 
 VERSIONS = minigrad.implementations("sum", "cuda")
 FLOATS = (np.float32, np.float64)
@@ -140,3 +143,24 @@ def test_long_and_empty_reductions(name):
     _check(name, "sum", np.ones((2, 40)), rng, dim=(0,), keepdim=True)  # 40 blocks
     _check(name, "sum", np.zeros((0, 3)), rng, dim=(0,), keepdim=False)  # empty sum: 0
     _check(name, "sum", np.zeros((3, 0)), rng, dim=(0,), keepdim=False)  # no outputs
+
+
+
+
+@pytest.mark.parametrize("name", VERSIONS)
+def test_grid_loops(name, monkeypatch):
+    """The one-block-per-output grids capped at 2 blocks (on a GPU at 65535): each block
+    loops over several outputs, values, indices and gradients unchanged (ties included:
+    the shared max gradient refills its count between outputs)."""
+    monkeypatch.setattr(_cuda, "MAX_BLOCKS", 2)
+    grids = record_grids(monkeypatch)
+    rng = np.random.default_rng(2)
+    x = _ties(rng, (5, 3), np.float64)  # 5 outputs along dim 1, 3 along dim 0
+    _check(name, "sum", x, rng, dim=(1,), keepdim=False)
+    _check(name, "mean", x, rng, dim=(0,), keepdim=True)
+    _check(name, "max", x, rng, dim=(1,), keepdim=False, indices=True)
+    _check(name, "min", x, rng, dim=(1,), keepdim=True, indices=False)
+    _check(name, "argmax", x, rng, dim=0, keepdim=False)
+    assert grids or not config.ENABLE_CUDASIM
+    # The backward's one-thread-per-element launches fit 2 blocks at this size too.
+    assert all(g[0] <= 2 for g in grids), grids

@@ -19,15 +19,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import array_shapes
-from numba import cuda
+from numba import config, cuda
 
 import minigrad
+from minigrad.ops import _cuda
 from minigrad.ops.cross_entropy import numpy as ce_ref
 from minigrad.ops.log_softmax import numpy as log_softmax_ref
 from minigrad.ops.softmax import numpy as softmax_ref
 from minigrad.ops.softmax.cuda import _rows
 
-from _guard import count_device_reads
+from _guard import count_device_reads, record_grids
 
 ROW_OPS = {"softmax": softmax_ref, "log_softmax": log_softmax_ref}
 ROW_CASES = [(op, v) for op in ROW_OPS for v in minigrad.implementations(op, "cuda")]
@@ -54,6 +55,27 @@ def _close(got, want, dtype) -> None:
 
 def _strategy(version: str) -> _rows.Strategy:
     return _rows.STRATEGIES[version]
+
+
+
+
+# Rows one block of each version holds at a time: 3 of those on a grid capped at 2
+# blocks make block 0 loop (rows of slots 0 and 2).
+ROWS_PER_BLOCK = {"row": _rows.ROW_THREADS, "block": 1, "warp": _rows.WARPS_PER_BLOCK}
+
+
+def _capped_grid(monkeypatch, version: str) -> tuple[int, list]:
+    """(rows, grids): the row launches capped at 2 blocks, and rows for 3 blocks."""
+    monkeypatch.setattr(_cuda, "MAX_BLOCKS", 2)
+    rows = 2 * ROWS_PER_BLOCK[version] + 1
+    assert -(-rows // ROWS_PER_BLOCK[version]) == 3
+    return rows, record_grids(monkeypatch)
+
+
+def _assert_capped(grids) -> None:
+    assert grids or not config.ENABLE_CUDASIM
+    # The shapes keep the one-thread-per-element launches within 2 blocks too.
+    assert all(g[0] <= 2 for g in grids), grids
 
 
 # --- softmax and log_softmax ---------------------------------------------------------------
@@ -103,6 +125,18 @@ def test_row_ops_past_one_block(op, version):
     rng = np.random.default_rng(0)
     _check_rows(op, version, rng.standard_normal((rows[version], n)), 1)
     _check_rows(op, version, rng.standard_normal((1, n, 3)).astype(np.float32), 1)
+
+
+@pytest.mark.parametrize("op, version", ROW_CASES)
+def test_row_ops_grid_loops(op, version, monkeypatch):
+    """More rows than the capped grid holds (on a GPU past 65535 blocks): blocks loop over
+    their slots of rows, along the last dim and along a middle one."""
+    rows, grids = _capped_grid(monkeypatch, version)
+    n = 2 if version == "row" else 9  # the block version's tree: 4 threads
+    rng = np.random.default_rng(9)
+    _check_rows(op, version, rng.standard_normal((rows, n)), 1)
+    _check_rows(op, version, rng.standard_normal((1, n, rows)).astype(np.float32), 1)
+    _assert_capped(grids)
 
 
 @pytest.mark.parametrize("op, version", ROW_CASES)
@@ -176,6 +210,21 @@ def test_cross_entropy_past_one_block(version):
     x, t = rng.standard_normal((n, c)), rng.integers(0, c, n).astype(np.int64)
     _check_ce(version, x, t, rng.random(c) + 0.5,
               {"ignore_index": 1, "reduction": "mean", "label_smoothing": 0.2})
+
+
+@pytest.mark.parametrize("version", CE_VERSIONS)
+@pytest.mark.parametrize("reduction, smoothing", [("mean", 0.2), ("none", 0.0)])
+def test_cross_entropy_grid_loops(version, reduction, smoothing, monkeypatch):
+    """More samples than the capped grid holds (on a GPU past 65535 blocks): blocks loop
+    over their slots of rows, an ignored target among them."""
+    rows, grids = _capped_grid(monkeypatch, version)
+    c = 2 if version == "row" else 9
+    rng = np.random.default_rng(10)
+    x, t = rng.standard_normal((rows, c)), rng.integers(0, c, rows).astype(np.int64)
+    t[rows // 2] = -100
+    _check_ce(version, x, t, rng.random(c) + 0.5,
+              {"ignore_index": -100, "reduction": reduction, "label_smoothing": smoothing})
+    _assert_capped(grids)
 
 
 def test_cross_entropy_reduction_past_one_block():

@@ -1,6 +1,6 @@
-"""matmul and linear: every registered implementation against the NumPy one, gradient
-checks, an independent einsum reference for the NumPy one, the declaration's
-no-copy normal form, and the argument errors."""
+"""matmul: every registered implementation against the NumPy one, gradient checks, an
+independent einsum reference for the NumPy one, the declaration's no-copy normal form,
+and the argument errors. linear, an op of its own, is in test_linear.py."""
 
 from __future__ import annotations
 
@@ -12,23 +12,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import minigrad
-from minigrad.nn.functional.linear import linear, matmul
+from minigrad.nn.functional.linear import matmul
 from minigrad.ops import matmul as decl
 from minigrad.testing import check_op, matmul_shapes
 
 IMPLS = minigrad.implementations("matmul", "cpu")
 SEEDS = st.integers(0, 2**32 - 1)
-
-
-# ---------------------------------------------------------------- strategies
-
-
-@st.composite
-def linear_cases(draw, max_dim: int = 4):
-    """(input_shape, weight_shape, has_bias) with input 1-D, 2-D or 3-D."""
-    in_f, out_f = draw(st.integers(1, max_dim)), draw(st.integers(1, max_dim))
-    lead = tuple(draw(st.lists(st.integers(1, 3), min_size=0, max_size=2)))
-    return lead + (in_f,), (out_f, in_f), draw(st.booleans())
 
 
 # ---------------------------------------------------------------- helpers
@@ -57,16 +46,6 @@ def _run_matmul(impl, a, b, g):
         out = matmul(ta, tb)
         out.backward(minigrad.tensor(g))
     return out.detach(), ta.grad, tb.grad
-
-
-def _run_linear(impl, x, w, b, g):
-    tx = minigrad.tensor(x, requires_grad=True)
-    tw = minigrad.tensor(w, requires_grad=True)
-    tb = None if b is None else minigrad.tensor(b, requires_grad=True)
-    with minigrad.use(matmul=impl):
-        out = linear(tx, tw, tb)
-        out.backward(minigrad.tensor(g))
-    return out.detach(), tx.grad, tw.grad, None if tb is None else tb.grad
 
 
 def _kernel_module(impl):
@@ -314,56 +293,6 @@ def test_normal_form_avoids_copies():
     assert np.shares_memory(a3, a) and np.shares_memory(b3, b)
 
 
-# ---------------------------------------------------------------- linear
-
-
-@pytest.mark.parametrize("impl", IMPLS)
-@given(case=linear_cases(), seed=SEEDS)
-def test_linear_matches_einsum(impl, case, seed):
-    x_shape, w_shape, has_bias = case
-    rng = np.random.default_rng(seed)
-    x, w = _rand(rng, x_shape), _rand(rng, w_shape)
-    b = _rand(rng, w_shape[:1]) if has_bias else None
-    g = _rand(rng, x_shape[:-1] + w_shape[:1])
-    out, gx, gw, gb = _run_linear(impl, x, w, b, g)
-    ref = np.einsum("...i,oi->...o", x, w) + (0.0 if b is None else b)
-    assert out.shape == ref.shape == x_shape[:-1] + w_shape[:1]
-    np.testing.assert_allclose(out.numpy(), ref, rtol=1e-12, atol=1e-12)
-    np.testing.assert_allclose(gx.numpy(), np.einsum("...o,oi->...i", g, w), rtol=1e-12,
-                               atol=1e-12)
-    g2, x2 = g.reshape(-1, w_shape[0]), x.reshape(-1, w_shape[1])  # rows: all positions
-    np.testing.assert_allclose(gw.numpy(), np.einsum("no,ni->oi", g2, x2), rtol=1e-12,
-                               atol=1e-12)
-    if b is None:
-        assert gb is None
-    else:
-        np.testing.assert_allclose(gb.numpy(), g2.sum(axis=0),
-                                   rtol=1e-12, atol=1e-12)
-
-
-@pytest.mark.parametrize("impl", IMPLS)
-@pytest.mark.parametrize("x_shape", [(3,), (2, 3), (2, 2, 3)])
-@pytest.mark.parametrize("has_bias", [False, True])
-def test_linear_gradcheck(impl, x_shape, has_bias):
-    rng = np.random.default_rng(len(x_shape))
-    x = minigrad.tensor(_rand(rng, x_shape), requires_grad=True)
-    w = minigrad.tensor(_rand(rng, (2, 3)), requires_grad=True)
-    args = (x, w)
-    if has_bias:
-        args += (minigrad.tensor(_rand(rng, (2,)), requires_grad=True),)
-    with minigrad.use(matmul=impl):
-        assert minigrad.gradcheck(linear, args)
-
-
-def test_linear_keeps_float32():
-    x = minigrad.tensor(np.ones((2, 3), np.float32))
-    w = minigrad.tensor(np.ones((4, 3), np.float32))
-    b = minigrad.tensor(np.ones(4, np.float32))
-    out = linear(x, w, b)
-    assert out.dtype == minigrad.float32
-    np.testing.assert_array_equal(out.numpy(), np.full((2, 4), 4.0, np.float32))
-
-
 # ---------------------------------------------------------------- bad input
 
 
@@ -398,31 +327,3 @@ def test_matmul_bad_dtypes():
         matmul(_t((2, 3)), _t((3, 4), np.int64))
     with pytest.raises(TypeError, match=r"other must be a Tensor, got ndarray"):
         matmul(_t((2, 3)), np.ones((3, 4)))
-
-
-@pytest.mark.parametrize(
-    "x_shape, w_shape, b_shape, match",
-    [
-        ((2, 3), (4, 2), None, r"in_features.*\(2, 3\).*\(4, 2\)"),
-        ((3,), (4, 2), (4,), r"in_features.*\(3,\).*\(4, 2\)"),
-        ((2, 3), (4, 3), (3,), r"bias: expected shape \(4,\).*got shape \(3,\)"),
-        ((2, 3), (4, 3), (1, 4), r"bias: expected shape \(4,\).*got shape \(1, 4\)"),
-        ((2, 3), (3,), None, r"weight: expected a 2-D.*got shape \(3,\)"),
-        ((), (4, 3), None, r"input: expected .*at least 1-D"),
-    ],
-)
-def test_linear_bad_shapes(x_shape, w_shape, b_shape, match):
-    bias = None if b_shape is None else _t(b_shape)
-    with pytest.raises(ValueError, match=match):
-        linear(_t(x_shape), _t(w_shape), bias)
-
-
-def test_linear_bad_dtypes():
-    with pytest.raises(TypeError, match=r"input \(.*float32\) and weight \(.*float64\)"):
-        linear(_t((2, 3), np.float32), _t((4, 3)))
-    with pytest.raises(TypeError, match=r"input \(.*float64\) and bias \(.*float32\)"):
-        linear(_t((2, 3)), _t((4, 3)), _t((4,), np.float32))
-    with pytest.raises(TypeError, match=r"input must be a floating point"):
-        linear(_t((2, 3), np.int64), _t((4, 3), np.int64))
-    with pytest.raises(TypeError, match=r"bias must be a Tensor, got list"):
-        linear(_t((2, 3)), _t((4, 3)), [1.0, 2.0, 3.0, 4.0])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from minigrad.autograd.function import apply
 from minigrad.nn.functional._common import expect_float, expect_same_dtype, expect_tensor
+from minigrad.ops import linear as _linear_decl
 from minigrad.ops import matmul as _matmul_decl
 from minigrad.tensor import Tensor
 
@@ -68,11 +69,15 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     to (N, in_features): dL/d input = G @ weight, dL/d weight = G^T @ X and
     dL/d bias = sum of G over its N rows.
 
-    Built from ``matmul`` and the tape's transpose and addition, so its gradients come
-    from theirs: (*, in) @ (in, out) folds the leading dimensions into one matrix
-    product.
+    One recorded op, ``linear`` (``ops/linear/``), whose implementations run their
+    matmul rung's product: the leading dimensions fold into the N rows of one matrix
+    product, weight^T is read in place (no transposed copy) and the bias is added in
+    the same pass on the GPU (one launch forward; backward one launch per gradient).
+    An empty batch (N == 0) gives zero gradients for weight and bias.
 
-    input, weight and bias must share one floating dtype (float32 or float64).
+    input, weight and bias must share one floating dtype (float32 or float64). The
+    implementation is picked by the registry for the tensors' device
+    (``with minigrad.use(linear="naive"): ...``).
 
     Raises:
         TypeError: an argument is not a Tensor, is not floating point, or the dtypes
@@ -92,12 +97,7 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     if bias is not None:
         bias = expect_tensor(bias, "bias")
         expect_same_dtype(input, "input", bias, "bias")
-    _matmul_decl.check_linear_args(
+    attrs = _linear_decl.check_args(
         input.shape, weight.shape, None if bias is None else bias.shape
     )
-    weight_t = weight.transpose(0, 1)
-    attrs = _matmul_decl.check_args(input.shape, weight_t.shape)
-    out = apply("matmul", input, weight_t, attrs=attrs)
-    if bias is not None:
-        out = out + bias
-    return out
+    return apply("linear", input, weight, bias, attrs=attrs)

@@ -1,17 +1,30 @@
-"""Negative log-likelihood loss front end, built from the tape's indexing and sums."""
+"""Negative log-likelihood loss front end, built from the tape's elementwise ops and sums."""
 from __future__ import annotations
 
+import functools
 import operator
 
 import numpy as np
 
-from ...device import move, to_host
-
-from ...autograd.grad_mode import is_grad_enabled
+from ...autograd.grad_mode import is_grad_enabled, no_grad
+from ...creation import arange
 from ...ops.cross_entropy import check_target_values
 from ...tensor import Tensor
+from ...tensor_ops.elementwise import where
 from .._checks import check_reduction
 from ._common import expect_float, expect_same_dtype, expect_tensor
+
+
+@functools.lru_cache(maxsize=64)
+def _classes_on(c: int, device_name: str) -> Tensor:
+    with no_grad():
+        return arange(c, device=device_name)
+
+
+def _classes(c: int, device) -> Tensor:
+    """The class indices 0..C-1 (int64) on ``device``: made (and, on cuda, copied there)
+    once per C, not at every step."""
+    return _classes_on(int(c), str(device))
 
 
 def _check_shapes(input: Tensor, target: Tensor) -> None:
@@ -53,8 +66,9 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, *,
         "mean": sum_i loss_i / sum_{i counted} w_{t_i}   (NaN if nothing is counted)
         dL/dx[i, c] = -w_{t_i} * [c == t_i] * (1 / sum w for "mean")
 
-    Built from the tape's advanced indexing (x[arange(N), t]), multiplication by the
-    (constant) weights and a sum, so its gradient comes from theirs.
+    Built from a one-hot mask of the targets (``t[:, None] == arange(C)``), products
+    and sums on the tape, so its gradient comes from theirs, and on cuda nothing comes
+    back to the host (the class indices 0..C-1 are copied there once per C).
 
     Raises TypeError for a non-Tensor, a non-float input, a non-int64 target or a
     weight of another dtype; ValueError for a shape mismatch, a bad reduction or a
@@ -64,7 +78,9 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, *,
     Differences from PyTorch: ``ignore_index`` and ``reduction`` are keyword-only and
     the deprecated ``size_average``/``reduce`` are not accepted (as
     :func:`cross_entropy`); an out-of-range target raises ValueError before anything
-    runs (PyTorch: IndexError from its kernel).
+    runs on the CPU (PyTorch: IndexError from its kernel); on cuda, where checking
+    would read the targets back, such a sample's loss is NaN (PyTorch: a device-side
+    assert), as in :func:`cross_entropy`.
     """
     input = expect_tensor(input, "input")
     target = expect_tensor(target, "target")
@@ -103,23 +119,26 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, *,
     if target.device != input.device or (weight is not None and weight.device != input.device):
         raise RuntimeError("Expected all tensors to be on the same device: input, target and "
                            "weight must all be on the CPU or all on cuda")
-    # The per-sample coefficients are worked out on the host from the labels; on cuda
-    # that reads them back (one copy: nll_loss is not in a LeNet-5 step, whose
-    # cross_entropy keeps the labels on the GPU).
-    t = to_host(target.data).reshape(-1)
-    check_target_values(t, c, ignore_index)
-
-    counted = t != ignore_index
-    safe = np.where(counted, t, 0)
-    w = np.ones(c, dtype=input.data.dtype) if weight is None else to_host(weight.data)
-    coef = (w[safe] * counted).astype(input.data.dtype)
+    t = target.reshape(-1)
+    if t.device == "cpu":  # on the host the values cost nothing to check
+        check_target_values(t.data, c, ignore_index)
+    # Everything below stays on the input's device (no copy to the host and back): each
+    # row's pick is a one-hot mask, onehot[i, k] = [k == t_i], made by comparing the
+    # targets with the class indices 0..C-1 (built once per C and device).
+    # An ignored target's row is zeroed (ignore_index may be a class index).
+    ignored = (t == ignore_index).to(input.dtype)
+    onehot = (t.unsqueeze(1) == _classes(c, input.device)).to(input.dtype) * (1 - ignored).unsqueeze(1)
+    # A row with no 1 and not ignored is a target out of range (only possible on cuda,
+    # where nothing was checked): its coefficient is NaN, as in cross_entropy.
+    invalid = (onehot.sum(1) + ignored) == 0
+    coef = (onehot if weight is None else onehot * weight).sum(1)
+    coef = where(invalid, float("nan"), coef)
     if reduction == "mean":
         # Scaling the coefficients instead of dividing the sum keeps the tape short;
-        # 0/0 gives PyTorch's NaN when every target is ignored.
+        # 0/0 gives PyTorch's NaN when every target is ignored (quietly, as there).
         with np.errstate(invalid="ignore", divide="ignore"):
-            coef = coef / coef.sum(dtype=input.data.dtype)
-    picked = rows[np.arange(t.shape[0]), safe]
-    losses = picked * Tensor._wrap(move(-coef, input.device))
+            coef = coef / coef.sum()
+    losses = -(rows * onehot).sum(1) * coef.detach()
     if reduction == "none":
         return losses.reshape(target.shape)
     return losses.sum()

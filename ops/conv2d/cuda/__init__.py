@@ -11,8 +11,9 @@ memory only::
     forward: thread (b, oc, i, j): acc = sum_{c,p,q} x_pad[b, g*Cg+c, i*sh+p*dh, j*sw+q*dw] * w[oc,c,p,q]
     grad_x:  thread (b, ci, h, w): acc = sum_{p,q with (h+top-p*dh) % sh == 0 == (w+left-q*dw) % sw}
                                            sum_{oc in g} grad_out[b, oc, i, j] * w[oc, c, p, q]
-    grad_w:  thread (oc, c, p, q): acc = sum_{b,i,j} grad_out[b, oc, i, j] * x_pad[b, ., ., .]
-    grad_b:  thread oc:            acc = sum_{b,i,j} grad_out[b, oc, i, j]
+    grad_w:  thread (s, oc, c, p, q): parts[s] = sum_{(b,i,j) in slice s} grad_out[b, oc, i, j] * x_pad[b, ., ., .]
+    grad_b:  thread (s, oc):          parts[s] = sum_{(b,i,j) in slice s} grad_out[b, oc, i, j]
+             then sum_parts: grad = parts[0] + ... + parts[S-1] (S fixed by the shapes)
 
 tiled (``tiled.py``): a block per tile of one plane, its shared inputs staged once in
 dynamic shared memory (sized on the host to fit 48 KiB; the tile halves for big
@@ -49,7 +50,7 @@ of outputs in registers (BM x BN from 8 x 128 to 64 x 64, picked by the row coun
         syncthreads; acc[TM][TN] += As[k, my rows] outer Bs[k, my cols]; syncthreads
 
 What is shared between versions: only ``_common.py`` (the geometry as ints, and
-``sum_parts``, the in-order sum of tiled's grad_w slices). tiled runs direct's
+``sum_parts``, the in-order sum of direct's and tiled's grad_w slices). tiled runs direct's
 forward / grad_x / grad_w only where its tiles cannot fit in shared memory at all (an
 enormous dilated kernel), so its timings are its own everywhere else. Every version's
 heavy backward passes (grad_x, grad_w) are its own kernels.

@@ -25,6 +25,10 @@ products, the price of no scatter. grad_w splits the N reduction into a number o
 fixed by the shapes (never by the GPU), each block writing its own partial result; a
 second kernel adds the slices in order and separates grad_w from grad_b. The results are
 bit-reproducible.
+
+Grids: x = column tiles, y = row tiles, z = groups (grad_w: (slice, group) pairs). CUDA
+allows at most 65535 blocks along y and z, so those stop at MAX_GRID_Z and each block
+loops over the row tiles and groups past it (the order of every sum stays the same).
 """
 from __future__ import annotations
 
@@ -45,7 +49,9 @@ BK = 16  # reduction step
 CONFIGS = ((8, 32, 1, 4), (16, 16, 1, 8), (16, 16, 2, 4), (16, 16, 4, 4))
 SPLIT_MIN = 512  # grad_w: reduction elements per slice at least ...
 SPLIT_MAX = 128  # ... and at most this many slices
-MAX_GRID_Z = 65535  # CUDA's limit on gridDim.y and gridDim.z
+# CUDA's limit on gridDim.y and gridDim.z; read at launch, so tests can lower it to make
+# the kernels loop on tiny inputs.
+MAX_GRID_Z = 65535
 
 DeviceArray = Any
 i32 = numba.int32
@@ -61,6 +67,21 @@ def _config(rows: int) -> tuple[int, int, int, int]:
 
 def _cdiv(a: int, b: int) -> int:
     return -(-a // b)
+
+
+def _capped(blocks: int) -> int:
+    """A grid's y or z: at most MAX_GRID_Z (read here, at launch: the tests lower it);
+    the kernels loop over the tiles or groups past it."""
+    return min(blocks, MAX_GRID_Z)
+
+
+def _tile_shapes(BM: int, BN: int) -> tuple[tuple[int, int], tuple[int, int]]:
+    """Shapes of the A (BK, BM + 1) and B (BK, BN) shared tiles, computed here on the
+    host: real CUDA needs a shared array's shape to be a compile-time constant, and
+    ``(BK, BM + 1)`` written inside a kernel is typed as a run-time int64 (the simulator
+    accepts either; ptxas-bound code does not). The +1 makes the k-fast stores of the A
+    tile hit distinct banks."""
+    return (BK, BM + 1), (BK, BN)
 
 
 @lru_cache(maxsize=None)
@@ -86,15 +107,17 @@ def _micro(dtype: np.dtype, cfg: tuple[int, int, int, int]):
 def _forward_kernel(dtype: np.dtype, cfg: tuple[int, int, int, int]):
     TY, TX, TM, TN = cfg
     BM, BN = TY * TM, TX * TN
+    A_SHAPE, B_SHAPE = _tile_shapes(BM, BN)
     zero = np.dtype(dtype).type(0)
     nbt = nb_type(dtype)
     micro = _micro(dtype, cfg)
 
     @cuda.jit
-    def kernel(x, w2, bias, has_bias, out, Cg, Og, sh, sw, top, left, dh, dw, kH, kW):
+    def kernel(x, w2, bias, has_bias, out, groups, Cg, Og,
+               sh, sw, top, left, dh, dw, kH, kW):
         # A = W[g] (Og, K) from w2 (Co, K); B = cols (K, N) gathered from x.
-        As = cuda.shared.array((BK, BM + 1), nbt)  # +1: the k-fast stores hit distinct banks
-        Bs = cuda.shared.array((BK, BN), nbt)
+        As = cuda.shared.array(A_SHAPE, nbt)
+        Bs = cuda.shared.array(B_SHAPE, nbt)
         kc = cuda.shared.array(BK, i32)  # per reduction index k of the step: channel,
         kp = cuda.shared.array(BK, i32)  # row offset p*dh,
         kq = cuda.shared.array(BK, i32)  # column offset q*dw
@@ -111,11 +134,6 @@ def _forward_kernel(dtype: np.dtype, cfg: tuple[int, int, int, int]):
         N = B * Ho * Wo
         kk = kH * kW
         n0 = cuda.blockIdx.x * BN
-        m0 = cuda.blockIdx.y * BM
-        grp = cuda.blockIdx.z
-        for r in range(TM):
-            for s in range(TN):
-                acc[r, s] = zero
         # This thread's column of the B tile is the same at every step: decode it once.
         nn = tid % BN
         n = n0 + nn
@@ -128,49 +146,64 @@ def _forward_kernel(dtype: np.dtype, cfg: tuple[int, int, int, int]):
             bb = t // Ho
             ih0 = (t - bb * Ho) * sh - top
         ka = tid % BK
-        for k0 in range(0, K, BK):
-            if tid < BK:
-                k = k0 + tid
-                c = k // kk
-                r = k - c * kk
-                p = r // kW
-                kc[tid] = grp * Cg + c
-                kp[tid] = p * dh
-                kq[tid] = (r - p * kW) * dw
-            cuda.syncthreads()
-            k = k0 + ka
-            for mm in range(tid // BK, BM, NT // BK):
-                m = m0 + mm
-                v = zero
-                if m < Og and k < K:
-                    v = w2[grp * Og + m, k]
-                As[ka, mm] = v
-            for kb in range(tid // BN, BK, NT // BN):
-                v = zero
-                if n < N and k0 + kb < K:
-                    ih = ih0 + kp[kb]
-                    iw = iw0 + kq[kb]
-                    if ih >= 0 and ih < H and iw >= 0 and iw < W:
-                        v = x[bb, kc[kb], ih, iw]
-                Bs[kb, nn] = v
-            cuda.syncthreads()
-            micro(As, Bs, acc, ar, br, tx, ty)
-            cuda.syncthreads()
-        for s in range(TN):
-            n = n0 + tx + s * TX
-            if n < N:
-                t = n // Wo
-                j = n - t * Wo
-                b = t // Ho
-                i = t - b * Ho
+        # The grid stops at MAX_GRID_Z row tiles (y) and groups (z); blocks loop over the
+        # rest. The loops depend on the block only, so every thread meets the same
+        # barriers, and each k step ends on one, so the next tile may refill the tables.
+        # while, not range: range's trip count is a 64-bit division, whose registers
+        # would halve grad_x's blocks per SM on some tiles; groups comes from the host
+        # for the same reason.
+        grp = cuda.blockIdx.z
+        while grp < groups:
+            m0 = cuda.blockIdx.y * BM
+            while m0 < Og:
                 for r in range(TM):
-                    m = m0 + ty + r * TY
-                    if m < Og:
-                        oc = grp * Og + m
-                        v = acc[r, s]
-                        if has_bias:
-                            v += bias[oc]
-                        out[b, oc, i, j] = v
+                    for s in range(TN):
+                        acc[r, s] = zero
+                for k0 in range(0, K, BK):
+                    if tid < BK:
+                        k = k0 + tid
+                        c = k // kk
+                        r = k - c * kk
+                        p = r // kW
+                        kc[tid] = grp * Cg + c
+                        kp[tid] = p * dh
+                        kq[tid] = (r - p * kW) * dw
+                    cuda.syncthreads()
+                    k = k0 + ka
+                    for mm in range(tid // BK, BM, NT // BK):
+                        m = m0 + mm
+                        v = zero
+                        if m < Og and k < K:
+                            v = w2[grp * Og + m, k]
+                        As[ka, mm] = v
+                    for kb in range(tid // BN, BK, NT // BN):
+                        v = zero
+                        if n < N and k0 + kb < K:
+                            ih = ih0 + kp[kb]
+                            iw = iw0 + kq[kb]
+                            if ih >= 0 and ih < H and iw >= 0 and iw < W:
+                                v = x[bb, kc[kb], ih, iw]
+                        Bs[kb, nn] = v
+                    cuda.syncthreads()
+                    micro(As, Bs, acc, ar, br, tx, ty)
+                    cuda.syncthreads()
+                for s in range(TN):
+                    n_out = n0 + tx + s * TX  # not n: the next tile's loads still need it
+                    if n_out < N:
+                        t = n_out // Wo
+                        j = n_out - t * Wo
+                        b = t // Ho
+                        i = t - b * Ho
+                        for r in range(TM):
+                            m = m0 + ty + r * TY
+                            if m < Og:
+                                oc = grp * Og + m
+                                v = acc[r, s]
+                                if has_bias:
+                                    v += bias[oc]
+                                out[b, oc, i, j] = v
+                m0 += cuda.gridDim.y * BM
+            grp += cuda.gridDim.z
 
     return kernel
 
@@ -179,15 +212,16 @@ def _forward_kernel(dtype: np.dtype, cfg: tuple[int, int, int, int]):
 def _grad_x_kernel(dtype: np.dtype, cfg: tuple[int, int, int, int]):
     TY, TX, TM, TN = cfg
     BM, BN = TY * TM, TX * TN
+    A_SHAPE, B_SHAPE = _tile_shapes(BM, BN)
     zero = np.dtype(dtype).type(0)
     nbt = nb_type(dtype)
     micro = _micro(dtype, cfg)
 
     @cuda.jit
-    def kernel(gout, w3, gx, Cg, Og, sh, sw, top, left, dh, dw, kH, kW):
+    def kernel(gout, w3, gx, groups, Cg, Og, sh, sw, top, left, dh, dw, kH, kW):
         # A = W[g]^T (Cg, Og*kk) from w3 (Co, Cg, kk); B = gcols (Og*kk, B*H*W).
-        As = cuda.shared.array((BK, BM + 1), nbt)
-        Bs = cuda.shared.array((BK, BN), nbt)
+        As = cuda.shared.array(A_SHAPE, nbt)
+        Bs = cuda.shared.array(B_SHAPE, nbt)
         koc = cuda.shared.array(BK, i32)  # per reduction index (oc, p, q): oc,
         kr = cuda.shared.array(BK, i32)  # tap p*kW + q,
         kp = cuda.shared.array(BK, i32)  # p*dh,
@@ -205,11 +239,6 @@ def _grad_x_kernel(dtype: np.dtype, cfg: tuple[int, int, int, int]):
         K = Og * kk
         N = B * H * W
         n0 = cuda.blockIdx.x * BN
-        m0 = cuda.blockIdx.y * BM
-        grp = cuda.blockIdx.z
-        for r in range(TM):
-            for s in range(TN):
-                acc[r, s] = zero
         nn = tid % BN
         n = n0 + nn
         bb = 0
@@ -221,50 +250,61 @@ def _grad_x_kernel(dtype: np.dtype, cfg: tuple[int, int, int, int]):
             bb = t // H
             hb = t - bb * H + top
         ka = tid % BK
-        for k0 in range(0, K, BK):
-            if tid < BK:
-                k = k0 + tid
-                m = k // kk
-                r = k - m * kk
-                p = r // kW
-                koc[tid] = grp * Og + m
-                kr[tid] = r
-                kp[tid] = p * dh
-                kq[tid] = (r - p * kW) * dw
-            cuda.syncthreads()
-            k = k0 + ka
-            for mm in range(tid // BK, BM, NT // BK):
-                c = m0 + mm
-                v = zero
-                if c < Cg and k < K:
-                    v = w3[koc[ka], c, kr[ka]]
-                As[ka, mm] = v
-            for kb in range(tid // BN, BK, NT // BN):
-                v = zero
-                if n < N and k0 + kb < K:
-                    hh = hb - kp[kb]
-                    ww = wb - kq[kb]
-                    # The window (i, j) whose tap (p, q) is this pixel, if it exists.
-                    if hh >= 0 and ww >= 0 and hh % sh == 0 and ww % sw == 0:
-                        i = hh // sh
-                        j = ww // sw
-                        if i < Ho and j < Wo:
-                            v = gout[bb, koc[kb], i, j]
-                Bs[kb, nn] = v
-            cuda.syncthreads()
-            micro(As, Bs, acc, ar, br, tx, ty)
-            cuda.syncthreads()
-        for s in range(TN):
-            n = n0 + tx + s * TX
-            if n < N:
-                t = n // W
-                xw = n - t * W
-                b = t // H
-                h = t - b * H
+        # The grid stops at MAX_GRID_Z channel tiles (y) and groups (z); blocks loop over
+        # the rest, as in the forward (while loops for the same reason).
+        grp = cuda.blockIdx.z
+        while grp < groups:
+            m0 = cuda.blockIdx.y * BM
+            while m0 < Cg:
                 for r in range(TM):
-                    c = m0 + ty + r * TY
-                    if c < Cg:
-                        gx[b, grp * Cg + c, h, xw] = acc[r, s]
+                    for s in range(TN):
+                        acc[r, s] = zero
+                for k0 in range(0, K, BK):
+                    if tid < BK:
+                        k = k0 + tid
+                        m = k // kk
+                        r = k - m * kk
+                        p = r // kW
+                        koc[tid] = grp * Og + m
+                        kr[tid] = r
+                        kp[tid] = p * dh
+                        kq[tid] = (r - p * kW) * dw
+                    cuda.syncthreads()
+                    k = k0 + ka
+                    for mm in range(tid // BK, BM, NT // BK):
+                        c = m0 + mm
+                        v = zero
+                        if c < Cg and k < K:
+                            v = w3[koc[ka], c, kr[ka]]
+                        As[ka, mm] = v
+                    for kb in range(tid // BN, BK, NT // BN):
+                        v = zero
+                        if n < N and k0 + kb < K:
+                            hh = hb - kp[kb]
+                            ww = wb - kq[kb]
+                            # The window (i, j) whose tap (p, q) is this pixel, if it exists.
+                            if hh >= 0 and ww >= 0 and hh % sh == 0 and ww % sw == 0:
+                                i = hh // sh
+                                j = ww // sw
+                                if i < Ho and j < Wo:
+                                    v = gout[bb, koc[kb], i, j]
+                        Bs[kb, nn] = v
+                    cuda.syncthreads()
+                    micro(As, Bs, acc, ar, br, tx, ty)
+                    cuda.syncthreads()
+                for s in range(TN):
+                    n_out = n0 + tx + s * TX  # not n: the next tile's loads still need it
+                    if n_out < N:
+                        t = n_out // W
+                        xw = n_out - t * W
+                        b = t // H
+                        h = t - b * H
+                        for r in range(TM):
+                            c = m0 + ty + r * TY
+                            if c < Cg:
+                                gx[b, grp * Cg + c, h, xw] = acc[r, s]
+                m0 += cuda.gridDim.y * BM
+            grp += cuda.gridDim.z
 
     return kernel
 
@@ -273,6 +313,7 @@ def _grad_x_kernel(dtype: np.dtype, cfg: tuple[int, int, int, int]):
 def _grad_w_kernel(dtype: np.dtype, cfg: tuple[int, int, int, int]):
     TY, TX, TM, TN = cfg
     BM, BN = TY * TM, TX * TN
+    A_SHAPE, B_SHAPE = _tile_shapes(BM, BN + 1)  # +1: grad_w's B tile is stored k-fast too
     zero = np.dtype(dtype).type(0)
     one = np.dtype(dtype).type(1)
     nbt = nb_type(dtype)
@@ -282,8 +323,8 @@ def _grad_w_kernel(dtype: np.dtype, cfg: tuple[int, int, int, int]):
     def kernel(gout, x, parts, Cg, Og, sh, sw, top, left, dh, dw, kH, kW, per):
         # A = grad_out[g] (Og, R); B = [cols^T | 1] (R, ncols); R = B*Ho*Wo is the
         # reduction, of which this block does the slice [s*per, (s+1)*per).
-        As = cuda.shared.array((BK, BM + 1), nbt)
-        Bs = cuda.shared.array((BK, BN + 1), nbt)
+        As = cuda.shared.array(A_SHAPE, nbt)
+        Bs = cuda.shared.array(B_SHAPE, nbt)
         rb = cuda.shared.array(BK, i32)  # per reduction index n of the step: b,
         ri = cuda.shared.array(BK, i32)  # i,
         rj = cuda.shared.array(BK, i32)  # j
@@ -305,63 +346,74 @@ def _grad_w_kernel(dtype: np.dtype, cfg: tuple[int, int, int, int]):
         K = Cg * kk
         R = B * Ho * Wo
         n0 = cuda.blockIdx.x * BN
-        m0 = cuda.blockIdx.y * BM
-        grp = cuda.blockIdx.z % groups
-        sl = cuda.blockIdx.z // groups
-        for r in range(TM):
-            for s in range(TN):
-                acc[r, s] = zero
-        for e in range(tid, BN, NT):
-            col = n0 + e
-            c = col // kk
-            r = col - c * kk
-            p = r // kW
-            cc[e] = grp * Cg + c if col < K else -1
-            cp[e] = p * dh
-            cq[e] = (r - p * kW) * dw
         ka = tid % BK
-        r_end = min(R, sl * per + per)
-        for k0 in range(sl * per, r_end, BK):
-            if tid < BK:
-                t = (k0 + tid) // Wo
-                rj[tid] = k0 + tid - t * Wo
-                rb[tid] = t // Ho
-                ri[tid] = t - (t // Ho) * Ho
-            cuda.syncthreads()
-            valid = k0 + ka < r_end
-            b = rb[ka]
-            i = ri[ka]
-            j = rj[ka]
-            for mm in range(tid // BK, BM, NT // BK):
-                m = m0 + mm
-                v = zero
-                if valid and m < Og:
-                    v = gout[b, grp * Og + m, i, j]
-                As[ka, mm] = v
-            ih0 = i * sh - top
-            iw0 = j * sw - left
-            for nb in range(tid // BK, BN, NT // BK):
-                v = zero
-                if valid and n0 + nb < ncols:
-                    ci = cc[nb]
-                    if ci < 0:
-                        v = one  # bias's column: grad_b = grad_out x 1
-                    else:
-                        ih = ih0 + cp[nb]
-                        iw = iw0 + cq[nb]
-                        if ih >= 0 and ih < H and iw >= 0 and iw < W:
-                            v = x[b, ci, ih, iw]
-                Bs[ka, nb] = v
-            cuda.syncthreads()
-            micro(As, Bs, acc, ar, br, tx, ty)
-            cuda.syncthreads()
-        for r in range(TM):
-            m = m0 + ty + r * TY
-            if m < Og:
-                for s in range(TN):
-                    col = n0 + tx + s * TX
-                    if col < ncols:
-                        parts[sl, grp * Og + m, col] = acc[r, s]
+        # z = sl * groups + grp enumerates (slice, group) pairs. The grid stops at
+        # MAX_GRID_Z row tiles (y) and pairs (z); blocks loop over the rest. The loops
+        # depend on the block only, so every thread meets the same barriers; the column
+        # tables (which depend on grp) are refilled after the last k step's closing
+        # barrier and read only after the next step's first one. (while loops: see the
+        # forward.)
+        z = cuda.blockIdx.z
+        while z < groups * S:
+            grp = z % groups
+            sl = z // groups
+            for e in range(tid, BN, NT):
+                col = n0 + e
+                c = col // kk
+                r = col - c * kk
+                p = r // kW
+                cc[e] = grp * Cg + c if col < K else -1
+                cp[e] = p * dh
+                cq[e] = (r - p * kW) * dw
+            r_end = min(R, sl * per + per)
+            m0 = cuda.blockIdx.y * BM
+            while m0 < Og:
+                for r in range(TM):
+                    for s in range(TN):
+                        acc[r, s] = zero
+                for k0 in range(sl * per, r_end, BK):
+                    if tid < BK:
+                        t = (k0 + tid) // Wo
+                        rj[tid] = k0 + tid - t * Wo
+                        rb[tid] = t // Ho
+                        ri[tid] = t - (t // Ho) * Ho
+                    cuda.syncthreads()
+                    valid = k0 + ka < r_end
+                    b = rb[ka]
+                    i = ri[ka]
+                    j = rj[ka]
+                    for mm in range(tid // BK, BM, NT // BK):
+                        m = m0 + mm
+                        v = zero
+                        if valid and m < Og:
+                            v = gout[b, grp * Og + m, i, j]
+                        As[ka, mm] = v
+                    ih0 = i * sh - top
+                    iw0 = j * sw - left
+                    for nb in range(tid // BK, BN, NT // BK):
+                        v = zero
+                        if valid and n0 + nb < ncols:
+                            ci = cc[nb]
+                            if ci < 0:
+                                v = one  # bias's column: grad_b = grad_out x 1
+                            else:
+                                ih = ih0 + cp[nb]
+                                iw = iw0 + cq[nb]
+                                if ih >= 0 and ih < H and iw >= 0 and iw < W:
+                                    v = x[b, ci, ih, iw]
+                        Bs[ka, nb] = v
+                    cuda.syncthreads()
+                    micro(As, Bs, acc, ar, br, tx, ty)
+                    cuda.syncthreads()
+                for r in range(TM):
+                    m = m0 + ty + r * TY
+                    if m < Og:
+                        for s in range(TN):
+                            col = n0 + tx + s * TX
+                            if col < ncols:
+                                parts[sl, grp * Og + m, col] = acc[r, s]
+                m0 += cuda.gridDim.y * BM
+            z += cuda.gridDim.z
 
     return kernel
 
@@ -400,11 +452,12 @@ def forward(x: DeviceArray, weight: DeviceArray, bias: DeviceArray | None, *,
     if out.size == 0:
         return out
     cfg = _config(g.Og)
-    grid = (_cdiv(N, cfg[1] * cfg[3]), _cdiv(g.Og, cfg[0] * cfg[2]), g.groups)
+    grid = (_cdiv(N, cfg[1] * cfg[3]), _capped(_cdiv(g.Og, cfg[0] * cfg[2])),
+            _capped(g.groups))
     w2 = weight.reshape(g.Co, g.Cg * g.kH * g.kW)
     b = bias if bias is not None else w2.reshape(w2.size)  # never read without a bias
     _forward_kernel(dtype, cfg)[grid, NT](
-        x, w2, b, bias is not None, out, g.Cg, g.Og, *_attrs(g))
+        x, w2, b, bias is not None, out, g.groups, g.Cg, g.Og, *_attrs(g))
     return out
 
 
@@ -418,9 +471,11 @@ def _grad_x(grad_out, weight, g: Geometry, dtype: np.dtype):
     if N == 0:
         return grad_x
     cfg = _config(g.Cg)
-    grid = (_cdiv(N, cfg[1] * cfg[3]), _cdiv(g.Cg, cfg[0] * cfg[2]), g.groups)
+    grid = (_cdiv(N, cfg[1] * cfg[3]), _capped(_cdiv(g.Cg, cfg[0] * cfg[2])),
+            _capped(g.groups))
     _grad_x_kernel(dtype, cfg)[grid, NT](
-        grad_out, weight.reshape(g.Co, g.Cg, g.kH * g.kW), grad_x, g.Cg, g.Og, *_attrs(g))
+        grad_out, weight.reshape(g.Co, g.Cg, g.kH * g.kW), grad_x, g.groups, g.Cg, g.Og,
+        *_attrs(g))
     return grad_x
 
 
@@ -434,12 +489,15 @@ def _grad_w_b(grad_out, x, g: Geometry, dtype: np.dtype, need_w: bool, need_b: b
     if R == 0:  # an empty batch: the sums are zero
         return (zeros((g.Co, g.Cg, g.kH, g.kW), dtype) if need_w else None,
                 zeros((g.Co,), dtype) if need_b else None)
-    # Slices fixed by the shapes alone, so the rounding of the sums never changes.
+    # Slices fixed by the shapes alone, so the rounding of the sums never changes; so
+    # many that groups * S fits one grid where it can (past MAX_GRID_Z groups S is 1
+    # and the kernel loops over the groups).
     per = max(SPLIT_MIN, _cdiv(R, SPLIT_MAX), _cdiv(R, max(1, MAX_GRID_Z // g.groups)))
     per = _cdiv(per, BK) * BK
-    S = _cdiv(R, per)  # groups * S <= MAX_GRID_Z (for groups <= MAX_GRID_Z)
+    S = _cdiv(R, per)
     cfg = _config(g.Og)
-    grid = (_cdiv(ncols, cfg[1] * cfg[3]), _cdiv(g.Og, cfg[0] * cfg[2]), g.groups * S)
+    grid = (_cdiv(ncols, cfg[1] * cfg[3]), _capped(_cdiv(g.Og, cfg[0] * cfg[2])),
+            _capped(g.groups * S))
     direct_out = S == 1 and not need_b
     parts = grad_w.reshape(1, g.Co, K) if direct_out else empty((S, g.Co, ncols), dtype)
     _grad_w_kernel(dtype, cfg)[grid, NT](

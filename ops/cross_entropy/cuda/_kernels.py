@@ -1,6 +1,7 @@
 """cross_entropy's CUDA kernels, written once for the three strategies of softmax's
 cuda/_rows.py (one thread, one block or one warp per row = sample), compiled per
-(strategy, dtype, fused). The notation and formulas are ops/cross_entropy/__init__.py's.
+(strategy, dtype, fused, looped). The notation and formulas are
+ops/cross_entropy/__init__.py's.
 
 Per-row forward (k over the classes this thread owns; reduce_* combines the row's
 threads; eps = label_smoothing, keep = 1 - eps)::
@@ -17,7 +18,8 @@ threads; eps = label_smoothing, keep = 1 - eps)::
 
 Every thread of a row computes the same row values; the first thread of the row writes
 loss and parts. Ignored rows loop over nothing but still join the reductions (the rule
-of _rows.py).
+of _rows.py). The row launches stop at ``ops._cuda.MAX_BLOCKS`` blocks; past that each
+block loops over several slots of rows (a kernel variant of its own: _rows.py).
 
 ``finish`` (one block, shared by all versions: O(N) work after the O(N C) above) adds
 the parts up in float64, a tree in shared memory, so the order is fixed by the launch,
@@ -57,29 +59,30 @@ from ...softmax.cuda._rows import (
     block_reducers,
     nanmax,
     pow2_at_least,
+    row_grid,
 )
 
 _INT64 = (-(2**63), 2**63 - 1)
 
 
 @lru_cache(maxsize=None)
-def _row_kernels(name: str, dtype: np.dtype, fused: bool):
+def _row_kernels(name: str, dtype: np.dtype, fused: bool, looped: bool):
     strategy = STRATEGIES[name]
-    row_of = strategy.row_of
+    first_row, row_of = strategy.first_row, strategy.row_of
     reduce_max, reduce_sum = strategy.reducers(dtype)
     # Constants of the logits' dtype, so float32 maths stays float32.
     cast = dtype.type
     neg_inf, zero, nan = cast(-np.inf), cast(0), cast(np.nan)
 
     @cuda.jit(device=True)
-    def row_stats(x, target, w, rows, C, ign, use_ign, eps):
-        """(r, k0, dk, t, counted, good, m, s, ls, W, D) of this thread's row, D =
-        sum_k w[k] * (x[r, k] - m) (W and D only when eps > 0). Every thread calls it.
+    def row_stats(b, x, target, w, rows, C, ign, use_ign, eps):
+        """(r, k0, dk, t, counted, good, m, s, ls, W, D) of this thread's row in slot b,
+        D = sum_k w[k] * (x[r, k] - m) (W and D only when eps > 0). Every thread calls it.
 
         All of a kernel's reductions happen in here: NVVM rejects a kernel that
         reaches a shared-memory reduction both directly and through a device function
         (the block version's shared array would be defined twice)."""
-        r, k0, dk = row_of()
+        r, k0, dk = row_of(b)
         t = 0
         counted = False
         if r < rows:
@@ -109,47 +112,59 @@ def _row_kernels(name: str, dtype: np.dtype, fused: bool):
     @cuda.jit
     def forward_kernel(x, target, w, rows, C, ign, use_ign, keep, eps_c, eps,
                        loss, parts, gfused):
-        r, k0, dk, t, counted, good, m, s, ls, W, D = row_stats(
-            x, target, w, rows, C, ign, use_ign, eps)
-        # -sum_k w[k] * log p_k = -sum_k w[k] * ((x[r, k] - m) - ls); both terms of
-        # W * ls - D are >= 0 for non-negative weights: no cancellation.
-        smooth = W * ls - D
-        w_t = w[t] if good else (nan if counted else zero)
-        if r < rows and k0 == 0:
-            nll = -((x[r, t] - m) - ls) * w_t if good else w_t  # NaN if bad, 0 if ignored
-            loss[r] = keep * nll + eps_c * smooth
-            parts[0, r] = nll
-            parts[1, r] = smooth
-            parts[2, r] = w_t
-        if fused and r < rows:
-            ca = (keep * w_t + eps_c * W) / s if counted else zero
-            ct = keep * w_t
-            for k in range(k0, C, dk):
-                v = zero
-                if counted:
-                    v = ca * math.exp(x[r, k] - m) - eps_c * w[k]
-                    if k == t:
-                        v -= ct
-                gfused[r, k] = v
+        # A block owns one slot of rows, or with ``looped`` several (softmax's _rows.py).
+        b = cuda.blockIdx.x
+        while first_row(b) < rows:
+            r, k0, dk, t, counted, good, m, s, ls, W, D = row_stats(
+                b, x, target, w, rows, C, ign, use_ign, eps)
+            # -sum_k w[k] * log p_k = -sum_k w[k] * ((x[r, k] - m) - ls); both terms of
+            # W * ls - D are >= 0 for non-negative weights: no cancellation.
+            smooth = W * ls - D
+            w_t = w[t] if good else (nan if counted else zero)
+            if r < rows and k0 == 0:
+                # NaN if bad, 0 if ignored
+                nll = -((x[r, t] - m) - ls) * w_t if good else w_t
+                loss[r] = keep * nll + eps_c * smooth
+                parts[0, r] = nll
+                parts[1, r] = smooth
+                parts[2, r] = w_t
+            if fused and r < rows:
+                ca = (keep * w_t + eps_c * W) / s if counted else zero
+                ct = keep * w_t
+                for k in range(k0, C, dk):
+                    v = zero
+                    if counted:
+                        v = ca * math.exp(x[r, k] - m) - eps_c * w[k]
+                        if k == t:
+                            v -= ct
+                    gfused[r, k] = v
+            if not looped:
+                break
+            b += cuda.gridDim.x
 
     @cuda.jit
     def backward_kernel(x, target, w, rows, C, ign, use_ign, keep, eps_c, eps,
                         g, per_row, scale0, grad):
-        r, k0, dk, t, counted, good, m, s, ls, W, _ = row_stats(
-            x, target, w, rows, C, ign, use_ign, eps)
-        if r < rows:
-            w_t = w[t] if good else nan
-            scale = cast((g[r] if per_row else g[0]) * scale0[0])
-            ca = scale * (keep * w_t + eps_c * W) / s if counted else zero
-            cw = scale * eps_c
-            ct = scale * keep * w_t
-            for k in range(k0, C, dk):
-                v = zero
-                if counted:
-                    v = ca * math.exp(x[r, k] - m) - cw * w[k]
-                    if k == t:
-                        v -= ct
-                grad[r, k] = v
+        b = cuda.blockIdx.x
+        while first_row(b) < rows:
+            r, k0, dk, t, counted, good, m, s, ls, W, _ = row_stats(
+                b, x, target, w, rows, C, ign, use_ign, eps)
+            if r < rows:
+                w_t = w[t] if good else nan
+                scale = cast((g[r] if per_row else g[0]) * scale0[0])
+                ca = scale * (keep * w_t + eps_c * W) / s if counted else zero
+                cw = scale * eps_c
+                ct = scale * keep * w_t
+                for k in range(k0, C, dk):
+                    v = zero
+                    if counted:
+                        v = ca * math.exp(x[r, k] - m) - cw * w[k]
+                        if k == t:
+                            v -= ct
+                    grad[r, k] = v
+            if not looped:
+                break
+            b += cuda.gridDim.x
 
     return forward_kernel, backward_kernel
 
@@ -216,12 +231,19 @@ def _one_block(rows: int) -> int:
     return pow2_at_least(rows, 1, BLOCK_MAX)
 
 
+@lru_cache(maxsize=32)
+def _constant(shape: tuple, value: float, dtype: np.dtype):
+    """A read-only device array of ``value``, filled once: kernels only read it, so
+    every step shares it instead of launching a fill of its own."""
+    return full(shape, value, dtype)
+
+
 def _common(logits, target, weight, ignore_index: int, label_smoothing: float):
     """The kernel arguments every pass shares: (w, ign, use_ign, keep, eps_c, eps)."""
     N, C = logits.shape
     dt = np.dtype(logits.dtype).type
-    # No weight is a weight of ones (a fill kernel): one compiled kernel, not two.
-    w = full((C,), 1, logits.dtype) if weight is None else weight
+    # No weight is a weight of ones: one compiled kernel, not two.
+    w = _constant((C,), 1, np.dtype(logits.dtype)) if weight is None else weight
     # An ignore_index outside int64 matches no int64 target.
     use_ign = _INT64[0] <= ignore_index <= _INT64[1]
     ign = ignore_index if use_ign else 0
@@ -241,13 +263,15 @@ def run_forward(strategy: Strategy, logits, target, weight, *, ignore_index: int
     parts = empty((3, N), np.float64)
     gfused = empty((N, C), dtype) if fused else empty((1, 1), dtype)
     if N:
-        kernel = _row_kernels(strategy.name, dtype, fused)[0]
-        nb, nt = strategy.launch(N, C)
+        nb, nt, looped = row_grid(strategy, N, C)
+        kernel = _row_kernels(strategy.name, dtype, fused, looped)[0]
         kernel[nb, nt](logits, target, w, N, C, ign, use_ign, keep, eps_c, eps,
                        loss, parts, gfused)
-    scale0 = full((1,), 1.0, np.float64)
     out = loss
+    # "none" scales by 1; the other reductions' scale is written by finish.
+    scale0 = _constant((1,), 1.0, np.dtype(np.float64))
     if reduction != "none":
+        scale0 = empty((1,), np.float64)
         out = empty((), dtype)
         finish = _reduce_kernels(dtype)[0]
         # Over N = 0 rows the sums are 0: "sum" is 0 and "mean" 0/0 = NaN.
@@ -266,12 +290,13 @@ def run_backward(strategy: Strategy, grad_out, logits, target, weight, *,
     grad = empty((N, C), dtype)
     if N == 0:
         return grad
-    scale0 = full((1,), 1.0, np.float64)
+    scale0 = _constant((1,), 1.0, np.dtype(np.float64))
     if reduction == "mean":
+        scale0 = empty((1,), np.float64)  # written by total
         total = _reduce_kernels(dtype)[1]
         total[1, _one_block(N)](target, w, N, C, ign, use_ign, scale0)
-    kernel = _row_kernels(strategy.name, dtype, False)[1]
-    nb, nt = strategy.launch(N, C)
+    nb, nt, looped = row_grid(strategy, N, C)
+    kernel = _row_kernels(strategy.name, dtype, False, looped)[1]
     kernel[nb, nt](logits, target, w, N, C, ign, use_ign, keep, eps_c, eps,
                    flat(grad_out), reduction == "none", scale0, grad)
     return grad

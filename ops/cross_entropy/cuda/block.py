@@ -1,5 +1,6 @@
 """cross_entropy on CUDA, one block per row (sample): max and sums reduced in shared
-memory (a tree).
+memory (a tree). At most ``ops._cuda.MAX_BLOCKS`` blocks: past that many samples each
+block loops over several, one after the other.
 
 The kernels are in _kernels.py (shared with the other two versions, which differ only
 in how rows map onto threads: ops/softmax/cuda/_rows.py); the plan of every version is

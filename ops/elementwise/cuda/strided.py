@@ -3,6 +3,11 @@ through its broadcast strides (0 along a broadcast dim), passed as tuples of int
 :func:`ops._cuda.coalesce` has merged the dims it can. Backward computes each input's
 gradient in the broadcast (output) shape with the same kind of kernel, then sums it back
 to the input's shape with the reduce op's tree kernel (``sum_to``).
+
+Constants are typed as the kernel's dtype: Numba types a bare literal next to a float32
+as float64 (``x * 0`` would convert, multiply in float64 and round back), so a function
+that needs one is a :class:`_PerDtype` maker, built per dtype with ``t(0)``, ``t(1)``
+(a NumPy scalar in a closure keeps its dtype).
 """
 from __future__ import annotations
 
@@ -41,6 +46,23 @@ def _layout(out_shape, *shapes):
 def _dummy(dtype):
     # Stands in for a gradient buffer nobody needs (the kernel never writes it).
     return _cuda.empty((1,), dtype)
+
+
+class _PerDtype:
+    """``make(t)`` built once per dtype, ``t`` its NumPy scalar type (np.float32...):
+    the device function or kernel it returns takes its constants from ``t``."""
+
+    def __init__(self, make):
+        self._build = functools.lru_cache(maxsize=None)(make)
+        functools.update_wrapper(self, make)
+
+    def __call__(self, dtype):
+        return self._build(np.dtype(dtype).type)
+
+
+def _for(fn, dtype):
+    """The device function ``fn`` as compiled for arrays of ``dtype``."""
+    return fn(dtype) if isinstance(fn, _PerDtype) else fn
 
 
 # --- kernel factories (one compiled kernel per device function, cached) -------------
@@ -95,7 +117,7 @@ def _run_map1(fn, x, dtype=None):
     out = _cuda.empty(x.shape, x.dtype if dtype is None else dtype)
     n = out.size
     if n:
-        _map1(fn)[_cuda.launch(n)](_cuda.flat(out), _cuda.flat(x), n)
+        _map1(_for(fn, x.dtype))[_cuda.launch(n)](_cuda.flat(out), _cuda.flat(x), n)
     return out
 
 
@@ -108,8 +130,8 @@ def _binary(fn, grad_fn, out_dtype=None):
         n = out.size
         if n:
             cshape, sa, sb = _layout(shape, a.shape, b.shape)
-            _map2(fn)[_cuda.launch(n)](_cuda.flat(out), _cuda.flat(a), _cuda.flat(b),
-                                       cshape, sa, sb, n)
+            _map2(_for(fn, a.dtype))[_cuda.launch(n)](_cuda.flat(out), _cuda.flat(a),
+                                                      _cuda.flat(b), cshape, sa, sb, n)
         return out
 
     def backward(grad, inputs, out, needs):
@@ -121,7 +143,7 @@ def _binary(fn, grad_fn, out_dtype=None):
         n = grad.size
         if n:
             cshape, sa, sb = _layout(shape, a.shape, b.shape)
-            _grad2(grad_fn)[_cuda.launch(n)](
+            _grad2(_for(grad_fn, dt))[_cuda.launch(n)](
                 _cuda.flat(ga), _cuda.flat(gb), _cuda.flat(grad), _cuda.flat(a),
                 _cuda.flat(b), _cuda.flat(out), cshape, sa, sb, n, bool(needs[0]),
                 bool(needs[1]))
@@ -180,23 +202,38 @@ def _div_grad(g, a, b, z):
     return g / b, -g * z / b
 
 
-@cuda.jit(device=True)
-def _pow_grad(g, a, b, z):
-    # d(a^b)/db = a^b log a; where a == 0 the limit is 0 (PyTorch's convention).
-    gb = g * 0 if a == 0 else g * z * math.log(a)
-    return g * b * a ** (b - 1), gb
+@_PerDtype
+def _pow_grad(t):
+    zero, one = t(0), t(1)
+
+    @cuda.jit(device=True)
+    def pow_grad(g, a, b, z):
+        # d(a^b)/db = a^b log a; where a == 0 the limit is 0 (PyTorch's convention).
+        gb = g * zero if a == zero else g * z * math.log(a)
+        return g * b * a ** (b - one), gb
+    return pow_grad
 
 
-@cuda.jit(device=True)
-def _maximum_grad(g, a, b, z):
-    share = 0.5 if a == b else (1.0 if a > b else 0.0)  # ties split evenly
-    return g * share, g * (1 - share)
+@_PerDtype
+def _maximum_grad(t):
+    zero, half, one = t(0), t(0.5), t(1)
+
+    @cuda.jit(device=True)
+    def maximum_grad(g, a, b, z):
+        share = half if a == b else (one if a > b else zero)  # ties split evenly
+        return g * share, g * (one - share)
+    return maximum_grad
 
 
-@cuda.jit(device=True)
-def _minimum_grad(g, a, b, z):
-    share = 0.5 if a == b else (1.0 if a < b else 0.0)
-    return g * share, g * (1 - share)
+@_PerDtype
+def _minimum_grad(t):
+    zero, half, one = t(0), t(0.5), t(1)
+
+    @cuda.jit(device=True)
+    def minimum_grad(g, a, b, z):
+        share = half if a == b else (one if a < b else zero)
+        return g * share, g * (one - share)
+    return minimum_grad
 
 
 _add_fwd = _binary(_add, None)[0]
@@ -229,8 +266,8 @@ def _unary(fn, grad_fn):
         gx = _cuda.empty(x.shape, grad.dtype)
         n = gx.size
         if n:
-            _grad1(grad_fn)[_cuda.launch(n)](_cuda.flat(gx), _cuda.flat(grad),
-                                             _cuda.flat(x), _cuda.flat(out), n)
+            _grad1(_for(grad_fn, grad.dtype))[_cuda.launch(n)](
+                _cuda.flat(gx), _cuda.flat(grad), _cuda.flat(x), _cuda.flat(out), n)
         return (gx,)
     return forward, backward
 
@@ -260,15 +297,25 @@ def _sqrt(x):
     return math.sqrt(x)
 
 
-@cuda.jit(device=True)
-def _relu(x):
-    return x if not x < 0 else x * 0  # NaN stays NaN, as np.maximum(x, 0)
+@_PerDtype
+def _relu(t):
+    zero = t(0)
+
+    @cuda.jit(device=True)
+    def relu(x):
+        return x if not x < zero else zero  # NaN stays NaN, -inf gives 0: np.maximum(x, 0)
+    return relu
 
 
-@cuda.jit(device=True)
-def _sigmoid(x):
-    e = math.exp(-abs(x))  # exp of a non-positive number: never overflows
-    return 1 / (1 + e) if x >= 0 else e / (1 + e)
+@_PerDtype
+def _sigmoid(t):
+    one = t(1)
+
+    @cuda.jit(device=True)
+    def sigmoid(x):
+        e = math.exp(-abs(x))  # exp of a non-positive number: never overflows
+        return one / (one + e) if x >= 0 else e / (one + e)
+    return sigmoid
 
 
 @cuda.jit(device=True)
@@ -281,11 +328,17 @@ def _neg_grad(g, x, y):
     return -g
 
 
-@cuda.jit(device=True)
-def _abs_grad(g, x, y):
-    if x != x:
-        return g * x  # sign(NaN) is NaN
-    return g if x > 0 else (-g if x < 0 else g * 0)
+@_PerDtype
+def _abs_grad(t):
+    zero = t(0)
+
+    @cuda.jit(device=True)
+    def abs_grad(g, x, y):
+        if x != x:
+            return g * x  # sign(NaN) is NaN
+        # g * sign(x), as NumPy: g * 0 is NaN where g is inf or NaN.
+        return g if x > zero else (-g if x < zero else g * zero)
+    return abs_grad
 
 
 @cuda.jit(device=True)
@@ -298,24 +351,44 @@ def _log_grad(g, x, y):
     return g / x
 
 
-@cuda.jit(device=True)
-def _sqrt_grad(g, x, y):
-    return g / (2 * y)
+@_PerDtype
+def _sqrt_grad(t):
+    two = t(2)
+
+    @cuda.jit(device=True)
+    def sqrt_grad(g, x, y):
+        return g / (two * y)
+    return sqrt_grad
 
 
-@cuda.jit(device=True)
-def _relu_grad(g, x, y):
-    return g if x > 0 else g * 0
+@_PerDtype
+def _relu_grad(t):
+    zero = t(0)
+
+    @cuda.jit(device=True)
+    def relu_grad(g, x, y):
+        return g if x > zero else g * zero  # g * (x > 0), as NumPy
+    return relu_grad
 
 
-@cuda.jit(device=True)
-def _sigmoid_grad(g, x, y):
-    return g * y * (1 - y)
+@_PerDtype
+def _sigmoid_grad(t):
+    one = t(1)
+
+    @cuda.jit(device=True)
+    def sigmoid_grad(g, x, y):
+        return g * y * (one - y)
+    return sigmoid_grad
 
 
-@cuda.jit(device=True)
-def _tanh_grad(g, x, y):
-    return g * (1 - y * y)
+@_PerDtype
+def _tanh_grad(t):
+    one = t(1)
+
+    @cuda.jit(device=True)
+    def tanh_grad(g, x, y):
+        return g * (one - y * y)
+    return tanh_grad
 
 
 _relu_fwd, _relu_bwd = _unary(_relu, _relu_grad)
@@ -376,13 +449,18 @@ def _clamp_kernel(out, x, has_lo, lo, has_hi, hi, n):
         out[i] = v
 
 
-@cuda.jit
-def _clamp_grad_kernel(gx, g, x, has_lo, lo, has_hi, hi, n):
-    i = cuda.grid(1)
-    if i < n:
-        v = x[i]
-        keep = (not has_lo or v >= lo) and (not has_hi or v <= hi)
-        gx[i] = g[i] if keep else g[i] * 0
+@_PerDtype
+def _clamp_grad_kernel(t):
+    zero = t(0)
+
+    @cuda.jit
+    def clamp_grad(gx, g, x, has_lo, lo, has_hi, hi, n):
+        i = cuda.grid(1)
+        if i < n:
+            v = x[i]
+            keep = (not has_lo or v >= lo) and (not has_hi or v <= hi)
+            gx[i] = g[i] if keep else g[i] * zero  # grad * keep, as NumPy
+    return clamp_grad
 
 
 def _bounds(dtype, min, max):
@@ -405,8 +483,8 @@ def _clamp_backward(grad, inputs, out, needs, *, min, max):
     gx = _cuda.empty(x.shape, grad.dtype)
     n = gx.size
     if n:
-        _clamp_grad_kernel[_cuda.launch(n)](_cuda.flat(gx), _cuda.flat(grad), _cuda.flat(x),
-                                            *_bounds(x.dtype, min, max), n)
+        _clamp_grad_kernel(grad.dtype)[_cuda.launch(n)](
+            _cuda.flat(gx), _cuda.flat(grad), _cuda.flat(x), *_bounds(x.dtype, min, max), n)
     return (gx,)
 
 
@@ -427,16 +505,23 @@ def _where_kernel(out, cond, x, y, shape, sc, sx, sy, n):
         out[i] = x[ox] if cond[oc] else y[oy]
 
 
-@cuda.jit
-def _where_grad_kernel(gx, gy, g, cond, shape, sc, n, need_x, need_y):
-    i = cuda.grid(1)
-    if i < n:
-        c = cond[offset(i, shape, sc)]
-        v = g[i]
-        if need_x:
-            gx[i] = v if c else v * 0
-        if need_y:
-            gy[i] = v * 0 if c else v
+@_PerDtype
+def _where_grad_kernel(t):
+    zero = t(0)
+
+    @cuda.jit
+    def where_grad(gx, gy, g, cond, shape, sc, n, need_x, need_y):
+        i = cuda.grid(1)
+        if i < n:
+            c = cond[offset(i, shape, sc)]
+            v = g[i]
+            # zero, not v * 0: the branch not taken gets no gradient, even an inf one
+            # (np.where(cond, grad, 0), as the NumPy kernel and PyTorch).
+            if need_x:
+                gx[i] = v if c else zero
+            if need_y:
+                gy[i] = zero if c else v
+    return where_grad
 
 
 def _where_forward(cond, x, y):
@@ -458,9 +543,9 @@ def _where_backward(grad, inputs, out, needs):
     n = grad.size
     if n:
         cshape, sc = _layout(shape, cond.shape)
-        _where_grad_kernel[_cuda.launch(n)](_cuda.flat(gx), _cuda.flat(gy), _cuda.flat(grad),
-                                            _cuda.flat(cond), cshape, sc, n,
-                                            bool(needs[1]), bool(needs[2]))
+        _where_grad_kernel(dt)[_cuda.launch(n)](
+            _cuda.flat(gx), _cuda.flat(gy), _cuda.flat(grad), _cuda.flat(cond), cshape, sc, n,
+            bool(needs[1]), bool(needs[2]))
     return (None,
             sum_to(gx, x.shape) if needs[1] else None,
             sum_to(gy, y.shape) if needs[2] else None)

@@ -29,4 +29,9 @@ Backward: each version launches its own GEMM kernel for dA and dB (the transpose
 strides; tiled and blocked pick, per operand, which thread stages which element, so
 global loads stay coalesced when the operand is transposed). No version borrows
 another's kernel, so timing a version's backward times that version.
+
+Each version's ``launch(g, A, B, C, bias=None)`` is public: the linear op
+(ops/linear/cuda/) runs the same kernels on its weight read transposed, and a ``bias``
+(cols,) is added to every row of C as it is stored (a runtime flag, so one kernel
+specialisation per dtype serves matmul and linear).
 """

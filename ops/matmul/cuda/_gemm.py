@@ -114,6 +114,13 @@ def _gemm(rows: int, cols: int, depth: int, a_rs: int, a_cs: int, b_rs: int, b_c
                 math.prod(r_shape), r_shape, a_red, b_red)
 
 
+def matrix(rows: int, cols: int, depth: int, a_rs: int, a_cs: int, b_rs: int,
+           b_cs: int) -> Gemm:
+    """One unbatched launch, C (rows, cols) = A (rows, depth) @ B (depth, cols), A and B
+    read through the given element strides (linear's products: ops/linear/cuda)."""
+    return _gemm(rows, cols, depth, a_rs, a_cs, b_rs, b_cs, (), [], [], ())
+
+
 @functools.lru_cache(maxsize=256)
 def plans(a_shape: Dims, b_shape: Dims) -> Plans:
     """The three launches for ``a_shape @ b_shape`` (shapes the declaration checked)."""
@@ -164,7 +171,8 @@ def batch_offsets(z, shape, sa, sb):
     return oa, ob
 
 
-# A version's launcher: launch(g, A, B, C) with flat device arrays.
+# A version's launcher: launch(g, A, B, C) with flat device arrays (and an optional
+# bias added to C's rows, which only linear passes).
 Launch = Callable[[Gemm, object, object, object], None]
 
 

@@ -18,7 +18,7 @@ Pseudo code (one launch per product, see _gemm.py; BM = BN = 64, BK = 16)::
                 a[u] = sA[p][ty + 16u], b[v] = sB[p][tx + 16v]   u, v = 0..3
                 acc[u][v] += a[u] * b[v]
             syncthreads()
-    C[row0 + ty + 16u, col0 + tx + 16v] = acc[u][v]   (inside C)
+    C[row0 + ty + 16u, col0 + tx + 16v] = acc[u][v]   (inside C; + bias[j] for linear)
 
 The micro-tile is strided (rows ty, ty+16, ...; columns tx, tx+16, ...), not 4
 neighbouring rows and columns: the 16 threads of a half-warp then read 16
@@ -66,7 +66,7 @@ def _kernel(dtype: np.dtype):
     dt = numpy_support.from_dtype(dtype)  # shared/local arrays' element type
 
     @cuda.jit
-    def gemm(A, B, C, rows, cols, depth, a_rs, a_cs, b_rs, b_cs,
+    def gemm(A, B, C, D, has_bias, rows, cols, depth, a_rs, a_cs, b_rs, b_cs,
              batches, kept, a_kept, b_kept, reduced, red, a_red, b_red):
         sA = cuda.shared.array(SHARED_A, dt)
         sB = cuda.shared.array(SHARED_B, dt)
@@ -128,18 +128,27 @@ def _kernel(dtype: np.dtype):
                         for v in range(TN):
                             j = col0 + tx + v * TX
                             if j < cols:
-                                C[(z * rows + i) * cols + j] = acc[u * TN + v]
+                                c = acc[u * TN + v]
+                                if has_bias:
+                                    c += D[j]
+                                C[(z * rows + i) * cols + j] = c
 
     return gemm
 
 
-def _launch(g: _gemm.Gemm, A, B, C) -> None:
-    _kernel(np.dtype(C.dtype))[_gemm.grid(g, BM, BN), (TX, TY)](A, B, C, *g)
+def launch(g: _gemm.Gemm, A, B, C, bias=None) -> None:
+    """C = A @ B as ``g`` plans it (flat device arrays); with ``bias`` (cols,), every
+    row of C gets ``+ bias[j]`` as it is stored (linear's epilogue: no extra kernel)."""
+    # Without a bias the kernel never reads D: C stands in, so there is one
+    # specialisation per dtype for both cases.
+    D = C if bias is None else bias
+    _kernel(np.dtype(C.dtype))[_gemm.grid(g, BM, BN), (TX, TY)](
+        A, B, C, D, bias is not None, *g)
 
 
 def forward(a: DeviceNDArray, b: DeviceNDArray) -> DeviceNDArray:
     """``matmul(a, b)`` with torch.matmul's shape rules (see the declaration)."""
-    return _gemm.forward_with(_launch, a, b)
+    return _gemm.forward_with(launch, a, b)
 
 
 def backward(
@@ -149,4 +158,4 @@ def backward(
     needs_input_grad: tuple[bool, bool],
 ) -> tuple[DeviceNDArray | None, DeviceNDArray | None]:
     """(dL/da, dL/db) = (G @ b^T, a^T @ G), summed over broadcast batch dims."""
-    return _gemm.backward_with(_launch, grad_out, inputs, needs_input_grad)
+    return _gemm.backward_with(launch, grad_out, inputs, needs_input_grad)

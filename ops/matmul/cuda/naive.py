@@ -10,7 +10,7 @@ Pseudo code (one launch per product, see _gemm.py; 16x16 threads per block)::
     for r in summed batch entries:             # 1 in forward
         for p in range(depth):
             acc += A[z, r, i, p] * B[z, r, p, j]   # global loads, strided per operand
-    C[z, i, j] = acc
+    C[z, i, j] = acc                           # + bias[j] for linear (epilogue)
 
 Backward is the same kernel launched for dA = G @ b^T and dB = a^T @ G, the transposes
 being swapped strides.
@@ -38,7 +38,7 @@ def _kernel(dtype: np.dtype):
     T = TILE[0]
 
     @cuda.jit
-    def gemm(A, B, C, rows, cols, depth, a_rs, a_cs, b_rs, b_cs,
+    def gemm(A, B, C, D, has_bias, rows, cols, depth, a_rs, a_cs, b_rs, b_cs,
              batches, kept, a_kept, b_kept, reduced, red, a_red, b_red):
         i = cuda.blockIdx.x * T + cuda.threadIdx.y
         col_tiles = (cols + T - 1) // T
@@ -54,18 +54,26 @@ def _kernel(dtype: np.dtype):
                         b0 = ob + rb + j * b_cs
                         for p in range(depth):
                             acc += A[a0 + p * a_cs] * B[b0 + p * b_rs]
+                    if has_bias:
+                        acc += D[j]
                     C[(z * rows + i) * cols + j] = acc
 
     return gemm
 
 
-def _launch(g: _gemm.Gemm, A, B, C) -> None:
-    _kernel(np.dtype(C.dtype))[_gemm.grid(g, *TILE), (TILE[1], TILE[0])](A, B, C, *g)
+def launch(g: _gemm.Gemm, A, B, C, bias=None) -> None:
+    """C = A @ B as ``g`` plans it (flat device arrays); with ``bias`` (cols,), every
+    row of C gets ``+ bias[j]`` as it is stored (linear's epilogue: no extra kernel)."""
+    # Without a bias the kernel never reads D: C stands in, so there is one
+    # specialisation per dtype for both cases.
+    D = C if bias is None else bias
+    _kernel(np.dtype(C.dtype))[_gemm.grid(g, *TILE), (TILE[1], TILE[0])](
+        A, B, C, D, bias is not None, *g)
 
 
 def forward(a: DeviceNDArray, b: DeviceNDArray) -> DeviceNDArray:
     """``matmul(a, b)`` with torch.matmul's shape rules (see the declaration)."""
-    return _gemm.forward_with(_launch, a, b)
+    return _gemm.forward_with(launch, a, b)
 
 
 def backward(
@@ -75,4 +83,4 @@ def backward(
     needs_input_grad: tuple[bool, bool],
 ) -> tuple[DeviceNDArray | None, DeviceNDArray | None]:
     """(dL/da, dL/db) = (G @ b^T, a^T @ G), summed over broadcast batch dims."""
-    return _gemm.backward_with(_launch, grad_out, inputs, needs_input_grad)
+    return _gemm.backward_with(launch, grad_out, inputs, needs_input_grad)

@@ -15,7 +15,7 @@ Pseudo code (one launch per product, see _gemm.py)::
             syncthreads()
             for q in range(16): acc += sA[ty][q] * sB[q][tx]
             syncthreads()
-    C[row0 + ty, col0 + tx] = acc              # if inside C
+    C[row0 + ty, col0 + tx] = acc              # if inside C; + bias[j] for linear
 
 A transposed operand (backward's b^T and a^T, whose elements are contiguous down a
 column) is loaded with threadIdx.x walking its rows instead (the thread writes
@@ -50,7 +50,7 @@ def _kernel(dtype: np.dtype):
     dt = numpy_support.from_dtype(dtype)  # shared arrays' element type, a constant
 
     @cuda.jit
-    def gemm(A, B, C, rows, cols, depth, a_rs, a_cs, b_rs, b_cs,
+    def gemm(A, B, C, D, has_bias, rows, cols, depth, a_rs, a_cs, b_rs, b_cs,
              batches, kept, a_kept, b_kept, reduced, red, a_red, b_red):
         sA = cuda.shared.array(SHARED, dt)
         sB = cuda.shared.array(SHARED, dt)
@@ -90,18 +90,26 @@ def _kernel(dtype: np.dtype):
                 i = row0 + ty
                 j = col0 + tx
                 if i < rows and j < cols:
+                    if has_bias:
+                        acc += D[j]
                     C[(z * rows + i) * cols + j] = acc
 
     return gemm
 
 
-def _launch(g: _gemm.Gemm, A, B, C) -> None:
-    _kernel(np.dtype(C.dtype))[_gemm.grid(g, T, T), (T, T)](A, B, C, *g)
+def launch(g: _gemm.Gemm, A, B, C, bias=None) -> None:
+    """C = A @ B as ``g`` plans it (flat device arrays); with ``bias`` (cols,), every
+    row of C gets ``+ bias[j]`` as it is stored (linear's epilogue: no extra kernel)."""
+    # Without a bias the kernel never reads D: C stands in, so there is one
+    # specialisation per dtype for both cases.
+    D = C if bias is None else bias
+    _kernel(np.dtype(C.dtype))[_gemm.grid(g, T, T), (T, T)](
+        A, B, C, D, bias is not None, *g)
 
 
 def forward(a: DeviceNDArray, b: DeviceNDArray) -> DeviceNDArray:
     """``matmul(a, b)`` with torch.matmul's shape rules (see the declaration)."""
-    return _gemm.forward_with(_launch, a, b)
+    return _gemm.forward_with(launch, a, b)
 
 
 def backward(
@@ -111,4 +119,4 @@ def backward(
     needs_input_grad: tuple[bool, bool],
 ) -> tuple[DeviceNDArray | None, DeviceNDArray | None]:
     """(dL/da, dL/db) = (G @ b^T, a^T @ G), summed over broadcast batch dims."""
-    return _gemm.backward_with(_launch, grad_out, inputs, needs_input_grad)
+    return _gemm.backward_with(launch, grad_out, inputs, needs_input_grad)

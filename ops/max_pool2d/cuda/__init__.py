@@ -37,6 +37,10 @@ fused (``fused.py``): forward keeps the argmax (as cuDNN), backward scatters::
               thread o: gx[n, ind[o]] += gy[o]     # plain store when stride >= span
                                                    # (distinct winners), atomic otherwise
 
+All three divide indices in 32 bits (``_window.div32``: a 64-bit division is a long
+software routine on a GPU) and launch once per group of planes whose flat indices stay
+below 2**31 (``_window.plane_groups``: one group unless a tensor is larger).
+
 No two versions share a backward: direct recomputes the argmax from x (it ignores the
 saved indices), tiled gathers the saved indices through shared memory, fused scatters
 them. Every forward writes the same indices, so any backward may follow any forward.

@@ -7,14 +7,18 @@ Backward: thread g owns grad_x element (n, h, w); for each window (i, j) holding
 it rescans that window from x and adds grad_out[n, i, j] if (h, w) won. Every element
 is written by exactly one thread: no atomics, no zero fill, deterministic; the price is
 kh*kw reads per containing window (the saved indices are not used).
+
+Index decoding divides in 32 bits (``divmod32``): each launch covers a group of planes
+whose flat indices fit (``plane_groups``).
 """
 from __future__ import annotations
 
 from numba import cuda
 
-from ..._cuda import THREADS, blocks, empty, flat
+from ..._cuda import THREADS, blocks, empty
 from .. import output_shape
-from ._window import DeviceArray, tap_range, window_args, window_max
+from ._window import (DeviceArray, divmod32, plane_groups, plane_slice, tap_range, window_args,
+                      window_max)
 
 
 @cuda.jit
@@ -22,10 +26,8 @@ def _forward_kernel(x, out, ind, height, width, out_h, out_w, kh, kw, sh, sw, ph
     o = cuda.grid(1)
     if o >= out.size:
         return
-    j = o % out_w
-    t = o // out_w
-    i = t % out_h
-    n = t // out_h
+    t, j = divmod32(o, out_w)
+    n, i = divmod32(t, out_h)
     h0 = i * sh - ph
     w0 = j * sw - pw
     p_lo, p_hi = tap_range(h0, kh, dh, height)
@@ -42,10 +44,8 @@ def _backward_kernel(x, grad_out, grad_x, zero, height, width, out_h, out_w,
     g = cuda.grid(1)
     if g >= grad_x.size:
         return
-    w = g % width
-    t = g // width
-    h = t % height
-    n = t // height
+    t, w = divmod32(g, width)
+    n, h = divmod32(t, height)
     me = h * width + w
     base = n * height * width
     acc = zero  # x's dtype: float32 sums stay float32
@@ -54,18 +54,18 @@ def _backward_kernel(x, grad_out, grad_x, zero, height, width, out_h, out_w,
         ti = h + ph - p * dh
         if ti < 0:
             break
-        if ti % sh != 0 or ti // sh >= out_h:
+        i, off = divmod32(ti, sh)
+        if off != 0 or i >= out_h:
             continue
-        i = ti // sh
         h0 = i * sh - ph
         p_lo, p_hi = tap_range(h0, kh, dh, height)
         for q in range(kw):
             tj = w + pw - q * dw
             if tj < 0:
                 break
-            if tj % sw != 0 or tj // sw >= out_w:
+            j, off = divmod32(tj, sw)
+            if off != 0 or j >= out_w:
                 continue
-            j = tj // sw
             w0 = j * sw - pw
             q_lo, q_hi = tap_range(w0, kw, dw, width)
             best, pos = window_max(x, base, width, h0, w0, p_lo, p_hi, q_lo, q_hi,
@@ -90,9 +90,12 @@ def forward(
     out = empty(shape, x.dtype)
     ind = empty(shape, "int64")
     if out.size:
-        _forward_kernel[blocks(out.size), THREADS](
-            flat(x), flat(out), flat(ind), x.shape[2], x.shape[3], shape[2], shape[3],
-            *window_args(kernel_size, stride, padding, dilation))
+        for p0, p1 in plane_groups(shape[0] * shape[1], x.shape[2] * x.shape[3],
+                                   shape[2] * shape[3]):
+            o = plane_slice(out, p0, p1)
+            _forward_kernel[blocks(o.size), THREADS](
+                plane_slice(x, p0, p1), o, plane_slice(ind, p0, p1), x.shape[2], x.shape[3],
+                shape[2], shape[3], *window_args(kernel_size, stride, padding, dilation))
     return out, ind
 
 
@@ -115,8 +118,11 @@ def backward(
     (x,) = inputs
     grad_x = empty(x.shape, x.dtype)
     if grad_x.size:
-        _backward_kernel[blocks(grad_x.size), THREADS](
-            flat(x), flat(grad_out), flat(grad_x), x.dtype.type(0), x.shape[2], x.shape[3],
-            grad_out.shape[2], grad_out.shape[3],
-            *window_args(kernel_size, stride, padding, dilation))
+        for p0, p1 in plane_groups(x.shape[0] * x.shape[1], x.shape[2] * x.shape[3],
+                                   grad_out.shape[2] * grad_out.shape[3]):
+            g = plane_slice(grad_x, p0, p1)
+            _backward_kernel[blocks(g.size), THREADS](
+                plane_slice(x, p0, p1), plane_slice(grad_out, p0, p1), g, x.dtype.type(0),
+                x.shape[2], x.shape[3], grad_out.shape[2], grad_out.shape[3],
+                *window_args(kernel_size, stride, padding, dilation))
     return (grad_x,)

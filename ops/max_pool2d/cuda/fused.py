@@ -8,19 +8,29 @@ when they pass the grid's limit): no index divisions. Each scans its window from
 memory (overlapping windows are served by L1/L2) and writes the max and its position
 h*W + w in the same pass: that position is all backward needs.
 
-Backward: grad_x is zeroed, then thread o (one per output) adds grad_out[o] into
-grad_x[n, indices[o]]. Windows that cannot overlap (stride >= dilated kernel span in
-both axes) have distinct winners, so a plain store suffices; overlapping ones may share
-a winner and use atomic adds (their float sums are then in no fixed order: the last
-bits may differ from run to run).
+Backward, windows that cannot overlap (stride >= dilated kernel span in both axes, as
+LeNet-5's 2x2/2): each input element lies in at most one window, so thread (n, h, w)
+(one per input element) finds it, i = (h + ph) / sh and j = (w + pw) / sw, and writes
+grad_out[n, i, j] if that window's winner is h*W + w, else 0: one pass that writes every
+element once (no zero fill first). Overlapping windows may share a winner: grad_x is
+zeroed, then thread o (one per output) atomically adds grad_out[o] into
+grad_x[n, indices[o]] (those float sums are in no fixed order: the last bits may differ
+from run to run).
+
+Index maths that divides is 32-bit (``_window``'s ``div32``, int32 loop bounds): each
+launch covers a group of planes whose flat indices fit (``plane_groups``).
 """
 from __future__ import annotations
 
-from numba import cuda
+from functools import lru_cache
 
-from ..._cuda import THREADS, blocks, empty, flat, zeros
+import numpy as np
+from numba import cuda, int32
+
+from ..._cuda import THREADS, blocks, empty, zeros
 from .. import output_shape
-from ._window import DeviceArray, grid3, shrink_tile, spans, tap_range, window_args, window_max
+from ._window import (DeviceArray, div32, divmod32, grid3, plane_groups, plane_slice, shrink_tile, spans,
+                      tap_range, window_args, window_max)
 
 TILE = (32, 8)  # threads per block (columns, rows) for the forward
 
@@ -33,13 +43,13 @@ def _forward_kernel(x, out, ind, planes, height, width, out_h, out_w,
         return
     w0 = j * sw - pw
     q_lo, q_hi = tap_range(w0, kw, dw, width)
-    for tile_i in range(cuda.blockIdx.y, (out_h + cuda.blockDim.y - 1) // cuda.blockDim.y,
-                        cuda.gridDim.y):
+    tiles_h = int32(div32(out_h + cuda.blockDim.y - 1, cuda.blockDim.y))
+    for tile_i in range(int32(cuda.blockIdx.y), tiles_h, int32(cuda.gridDim.y)):
         i = tile_i * cuda.blockDim.y + cuda.threadIdx.y
         if i < out_h:
             h0 = i * sh - ph
             p_lo, p_hi = tap_range(h0, kh, dh, height)
-            for n in range(cuda.blockIdx.z, planes, cuda.gridDim.z):
+            for n in range(int32(cuda.blockIdx.z), int32(planes), int32(cuda.gridDim.z)):
                 best, pos = window_max(x, n * height * width, width, h0, w0,
                                        p_lo, p_hi, q_lo, q_hi, dh, dw, width)
                 o = (n * out_h + i) * out_w + j
@@ -52,11 +62,35 @@ def _scatter_kernel(grad_out, ind, grad_x, plane_out, plane_in, overlap):
     o = cuda.grid(1)
     if o >= grad_out.size:
         return
-    target = (o // plane_out) * plane_in + ind[o]
+    target = div32(o, plane_out) * plane_in + ind[o]
     if overlap:
         cuda.atomic.add(grad_x, target, grad_out[o])
     else:
         grad_x[target] = grad_out[o]
+
+
+@lru_cache(maxsize=None)
+def _gather_kernel(dtype: np.dtype):
+    zero = np.dtype(dtype).type(0)  # a typed zero: no float64 store in float32 kernels
+
+    @cuda.jit
+    def kernel(grad_out, ind, grad_x, width, out_h, out_w, sh, sw, ph, pw, plane_in):
+        # Non-overlapping windows only: element (n, h, w) lies in window (i, j) or none.
+        e = cuda.grid(1)
+        if e >= grad_x.size:
+            return
+        n, r = divmod32(e, plane_in)
+        h, w = divmod32(r, width)
+        i = div32(h + ph, sh)
+        j = div32(w + pw, sw)
+        v = zero
+        if i < out_h and j < out_w:
+            o = (n * out_h + i) * out_w + j
+            if ind[o] == r:
+                v = grad_out[o]
+        grad_x[e] = v
+
+    return kernel
 
 
 def forward(
@@ -73,11 +107,12 @@ def forward(
     shape = output_shape(x.shape, kernel_size, stride, padding, dilation, ceil_mode)
     out = empty(shape, x.dtype)
     ind = empty(shape, "int64")
-    planes = shape[0] * shape[1]
-    if planes:
-        tw, th = shrink_tile(TILE, shape[3], shape[2])
-        _forward_kernel[grid3(shape[3], tw, shape[2], th, planes), (tw, th)](
-            flat(x), flat(out), flat(ind), planes, x.shape[2], x.shape[3], shape[2], shape[3],
+    tw, th = shrink_tile(TILE, shape[3], shape[2])
+    for p0, p1 in plane_groups(shape[0] * shape[1], x.shape[2] * x.shape[3],
+                               shape[2] * shape[3]):
+        _forward_kernel[grid3(shape[3], tw, shape[2], th, p1 - p0), (tw, th)](
+            plane_slice(x, p0, p1), plane_slice(out, p0, p1), plane_slice(ind, p0, p1),
+            p1 - p0, x.shape[2], x.shape[3], shape[2], shape[3],
             *window_args(kernel_size, stride, padding, dilation))
     return out, ind
 
@@ -99,12 +134,24 @@ def backward(
     if not needs_input_grad[0]:
         return (None,)
     (x,) = inputs
+    span_h, span_w = spans(kernel_size, dilation)
+    overlap = span_h > stride[0] or span_w > stride[1]
+    plane_out, plane_in = grad_out.shape[2] * grad_out.shape[3], x.shape[2] * x.shape[3]
+    if not overlap and grad_out.size:
+        grad_x = empty(x.shape, x.dtype)  # the gather writes every element
+        kernel = _gather_kernel(np.dtype(x.dtype))
+        for p0, p1 in plane_groups(x.shape[0] * x.shape[1], plane_in, plane_out):
+            gx = plane_slice(grad_x, p0, p1)
+            kernel[blocks(gx.size), THREADS](
+                plane_slice(grad_out, p0, p1), plane_slice(out[1], p0, p1), gx, x.shape[3],
+                grad_out.shape[2], grad_out.shape[3], stride[0], stride[1], padding[0],
+                padding[1], plane_in)
+        return (grad_x,)
     grad_x = zeros(x.shape, x.dtype)
-    n = grad_out.size
-    if n:
-        span_h, span_w = spans(kernel_size, dilation)
-        overlap = span_h > stride[0] or span_w > stride[1]
-        _scatter_kernel[blocks(n), THREADS](
-            flat(grad_out), flat(out[1]), flat(grad_x),
-            grad_out.shape[2] * grad_out.shape[3], x.shape[2] * x.shape[3], overlap)
+    if grad_out.size:
+        for p0, p1 in plane_groups(x.shape[0] * x.shape[1], plane_in, plane_out):
+            g = plane_slice(grad_out, p0, p1)
+            _scatter_kernel[blocks(g.size), THREADS](
+                g, plane_slice(out[1], p0, p1), plane_slice(grad_x, p0, p1), plane_out,
+                plane_in, overlap)
     return (grad_x,)

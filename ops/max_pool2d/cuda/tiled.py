@@ -18,6 +18,10 @@ Shared memory has a compile-time size (FWD_CAP, BWD_CAP elements) and dtype, so 
 kernels are built per dtype (``_kernels``); the host picks the largest tile whose
 region fits, and falls back to the "direct" kernels for windows too large for even a
 1 x 1 tile (span_h*span_w > FWD_CAP, e.g. a 5x5 window with dilation 12).
+
+Index maths that divides is 32-bit (``_window``'s ``div32``/``divmod32``, int32 loop
+bounds): each launch covers a group of planes whose flat indices fit
+(``plane_groups``).
 """
 from __future__ import annotations
 
@@ -26,14 +30,22 @@ import functools
 import numpy as np
 from numba import cuda, from_dtype, int32
 
-from ..._cuda import empty, flat
+from ..._cuda import empty
 from .. import output_shape
 from . import direct
-from ._window import (DeviceArray, grid3, pick_tile, shrink_tile, spans, tap_range, window_args,
-                      window_max)
+from ._window import (DeviceArray, div32, divmod32, grid3, pick_tile, plane_groups, plane_slice,
+                      shrink_tile, spans, tap_range, window_args, window_max)
 
 FWD_CAP = 2048  # staged input elements (16 KiB in float64): a 32x8 tile of 3x3/2 needs 1105
 BWD_CAP = 1024  # staged windows (grad + int32 position): a 32x8 tile of 3x3/1 needs 340
+
+
+@cuda.jit(device=True)
+def first_window(t, s):
+    """The first window index i >= 0 with i*s >= t (ceil(t / s), or 0 when t <= 0)."""
+    if t <= 0:
+        return 0
+    return div32(t + s - 1, s)
 
 
 @functools.lru_cache(maxsize=None)
@@ -45,21 +57,22 @@ def _kernels(dtype: np.dtype):
     def forward_kernel(x, out, ind, planes, height, width, out_h, out_w, reg_h, reg_w,
                        kh, kw, sh, sw, ph, pw, dh, dw):
         tile = cuda.shared.array(FWD_CAP, nb_dtype)
-        tx = cuda.threadIdx.x
-        ty = cuda.threadIdx.y
-        tw = cuda.blockDim.x
-        th = cuda.blockDim.y
+        tx = int32(cuda.threadIdx.x)
+        ty = int32(cuda.threadIdx.y)
+        tw = int32(cuda.blockDim.x)
+        th = int32(cuda.blockDim.y)
         j = cuda.blockIdx.x * tw + tx
         w_reg = cuda.blockIdx.x * tw * sw - pw  # input column of the region's column 0
-        for tile_i in range(cuda.blockIdx.y, (out_h + th - 1) // th, cuda.gridDim.y):
+        tiles_h = int32(div32(out_h + th - 1, th))
+        for tile_i in range(int32(cuda.blockIdx.y), tiles_h, int32(cuda.gridDim.y)):
             i = tile_i * th + ty
             h_reg = tile_i * th * sh - ph
-            for n in range(cuda.blockIdx.z, planes, cuda.gridDim.z):
+            for n in range(int32(cuda.blockIdx.z), int32(planes), int32(cuda.gridDim.z)):
                 base = n * height * width
-                for r in range(ty, reg_h, th):
+                for r in range(ty, int32(reg_h), th):
                     h = h_reg + r
                     if 0 <= h < height:
-                        for c in range(tx, reg_w, tw):
+                        for c in range(tx, int32(reg_w), tw):
                             w = w_reg + c
                             # Taps outside the input are never read: skip them.
                             if 0 <= w < width:
@@ -83,27 +96,28 @@ def _kernels(dtype: np.dtype):
                         kh, kw, sh, sw, ph, pw, dh, dw):
         grads = cuda.shared.array(BWD_CAP, nb_dtype)
         where = cuda.shared.array(BWD_CAP, int32)
-        tx = cuda.threadIdx.x
-        ty = cuda.threadIdx.y
-        tw = cuda.blockDim.x
-        th = cuda.blockDim.y
+        tx = int32(cuda.threadIdx.x)
+        ty = int32(cuda.threadIdx.y)
+        tw = int32(cuda.blockDim.x)
+        th = int32(cuda.blockDim.y)
         w_t = cuda.blockIdx.x * tw  # the tile's first column
         w = w_t + tx
         span_h = (kh - 1) * dh + 1
         span_w = (kw - 1) * dw + 1
         # Windows j touching columns [w_t, w_t + tw): j*sw - pw <= w_t + tw - 1 and
         # j*sw - pw + span_w - 1 >= w_t.
-        j_lo = max(0, -((span_w - 1 - w_t - pw) // sw))
-        j_hi = min(out_w, (w_t + tw - 1 + pw) // sw + 1)
-        n_j = j_hi - j_lo
-        for tile_i in range(cuda.blockIdx.y, (height + th - 1) // th, cuda.gridDim.y):
+        j_lo = first_window(w_t + pw - span_w + 1, sw)
+        j_hi = min(out_w, div32(w_t + tw - 1 + pw, sw) + 1)
+        n_j = int32(j_hi - j_lo)
+        tiles_h = int32(div32(height + th - 1, th))
+        for tile_i in range(int32(cuda.blockIdx.y), tiles_h, int32(cuda.gridDim.y)):
             h_t = tile_i * th
             h = h_t + ty
-            i_lo = max(0, -((span_h - 1 - h_t - ph) // sh))
-            i_hi = min(out_h, (h_t + th - 1 + ph) // sh + 1)
-            n_i = i_hi - i_lo
+            i_lo = first_window(h_t + ph - span_h + 1, sh)
+            i_hi = min(out_h, div32(h_t + th - 1 + ph, sh) + 1)
+            n_i = int32(i_hi - i_lo)
             me = ty * width + tx  # offset of (h, w) from the tile's first element
-            for n in range(cuda.blockIdx.z, planes, cuda.gridDim.z):
+            for n in range(int32(cuda.blockIdx.z), int32(planes), int32(cuda.gridDim.z)):
                 origin = h_t * width + w_t
                 for r in range(ty, n_i, th):
                     for c in range(tx, n_j, tw):
@@ -120,16 +134,18 @@ def _kernels(dtype: np.dtype):
                         ti = h + ph - p * dh
                         if ti < 0:
                             break
-                        if ti % sh != 0 or ti // sh >= out_h:
+                        i, off = divmod32(ti, sh)
+                        if off != 0 or i >= out_h:
                             continue
-                        r = ti // sh - i_lo
+                        r = i - i_lo
                         for q in range(kw):
                             tj = w + pw - q * dw
                             if tj < 0:
                                 break
-                            if tj % sw != 0 or tj // sw >= out_w:
+                            j, off = divmod32(tj, sw)
+                            if off != 0 or j >= out_w:
                                 continue
-                            k = r * n_j + tj // sw - j_lo
+                            k = r * n_j + j - j_lo
                             if where[k] == me:
                                 acc += grads[k]
                     grad_x[(n * height + h) * width + w] = acc
@@ -162,14 +178,15 @@ def forward(
     shape = output_shape(x.shape, kernel_size, stride, padding, dilation, ceil_mode)
     out = empty(shape, x.dtype)
     ind = empty(shape, "int64")
-    planes = shape[0] * shape[1]
-    if planes:
-        tw, th = shrink_tile(tile, shape[3], shape[2])
-        reg_h, reg_w = region(tw, th)
-        kernel = _kernels(np.dtype(x.dtype))[0]
-        kernel[grid3(shape[3], tw, shape[2], th, planes), (tw, th)](
-            flat(x), flat(out), flat(ind), planes, x.shape[2], x.shape[3], shape[2], shape[3],
-            reg_h, reg_w, *window_args(kernel_size, stride, padding, dilation))
+    tw, th = shrink_tile(tile, shape[3], shape[2])
+    reg_h, reg_w = region(tw, th)
+    kernel = _kernels(np.dtype(x.dtype))[0]
+    for p0, p1 in plane_groups(shape[0] * shape[1], x.shape[2] * x.shape[3],
+                               shape[2] * shape[3]):
+        kernel[grid3(shape[3], tw, shape[2], th, p1 - p0), (tw, th)](
+            plane_slice(x, p0, p1), plane_slice(out, p0, p1), plane_slice(ind, p0, p1),
+            p1 - p0, x.shape[2], x.shape[3], shape[2], shape[3], reg_h, reg_w,
+            *window_args(kernel_size, stride, padding, dilation))
     return out, ind
 
 
@@ -205,12 +222,13 @@ def backward(
                                kernel_size=kernel_size, stride=stride, padding=padding,
                                dilation=dilation, ceil_mode=ceil_mode)
     grad_x = empty(x.shape, x.dtype)
-    planes = x.shape[0] * x.shape[1]
-    if planes:
-        tw, th = shrink_tile(tile, width, height)
-        kernel = _kernels(np.dtype(x.dtype))[1]
-        kernel[grid3(width, tw, height, th, planes), (tw, th)](
-            flat(grad_out), flat(out[1]), flat(grad_x), x.dtype.type(0), planes, height,
-            width, grad_out.shape[2], grad_out.shape[3],
+    tw, th = shrink_tile(tile, width, height)
+    kernel = _kernels(np.dtype(x.dtype))[1]
+    for p0, p1 in plane_groups(x.shape[0] * x.shape[1], height * width,
+                               grad_out.shape[2] * grad_out.shape[3]):
+        kernel[grid3(width, tw, height, th, p1 - p0), (tw, th)](
+            plane_slice(grad_out, p0, p1), plane_slice(out[1], p0, p1),
+            plane_slice(grad_x, p0, p1), x.dtype.type(0), p1 - p0, height, width,
+            grad_out.shape[2], grad_out.shape[3],
             *window_args(kernel_size, stride, padding, dilation))
     return (grad_x,)

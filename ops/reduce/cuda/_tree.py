@@ -1,12 +1,18 @@
 """Tree-reduction kernels shared by reduce's "tree" version and elementwise's backward
 (the un-broadcast sum). Private: the registry never loads a leading-underscore module.
 
-Every kernel here runs one block per output element. The output element's position in
-the input is ``base = offset(block, kept_shape, kept_strides)``; its threads stride over
-the ``count`` reduced elements at ``base + offset(r, red_shape, red_strides)`` (r is the
-C-order index over the reduced dims, so for one dim it is the index along that dim and
-for all dims the flat index), keep a running result in registers, then combine the
-per-thread results in shared memory by halving (a tree: log2(threads) steps).
+Every kernel here gives each output element o one block. The grid stops at
+``_cuda.MAX_BLOCKS`` blocks; past that the kernels are compiled ``looped`` and each block
+takes o = blockIdx.x, blockIdx.x + gridDim.x, ... (:func:`_grid`). The output
+element's position in the input is ``base = offset(o, kept_shape, kept_strides)``; the
+block's threads stride over the ``count`` reduced elements at
+``base + offset(r, red_shape, red_strides)`` (r is the C-order index over the reduced
+dims, so for one dim it is the index along that dim and for all dims the flat index),
+keep a running result in registers, then combine the per-thread results in shared
+memory by halving (a tree: log2(threads) steps). Each output's order of operations is
+the same whichever block computes it. Why a variant, not always the loop: the loop's
+state stays live across the body and costs these short kernels registers (on sm_90 up
+to 8 more, and occupancy); the straight variant compiles to one output per block.
 """
 from __future__ import annotations
 
@@ -45,6 +51,13 @@ def reduced_shape(shape, dims, keepdim: bool) -> tuple:
     return tuple(n for d, n in enumerate(shape) if d not in dims)
 
 
+def _typed(divisor: int, dtype):
+    """The mean's divisor in a float array's dtype: an int next to a float32 value
+    makes Numba divide in float64 (and round twice); NumPy divides in float32."""
+    dt = np.dtype(dtype)
+    return dt.type(divisor) if dt.kind == "f" else int(divisor)
+
+
 def _count(shape, dims) -> int:
     c = 1
     for d in dims:
@@ -52,45 +65,61 @@ def _count(shape, dims) -> int:
     return c
 
 
+def _grid(n: int) -> tuple[int, bool]:
+    """(blocks, looped) for ``n`` output elements: at most ``_cuda.MAX_BLOCKS`` blocks,
+    and whether the kernels must loop over the outputs past them."""
+    blocks = _cuda.capped_blocks(n)
+    return blocks, blocks < n
+
+
 @functools.lru_cache(maxsize=None)
-def _sum_kernel(dtype):
+def _sum_kernel(dtype, looped: bool):
     acc = np.dtype(dtype).type
     nbtype = from_dtype(np.dtype(dtype))
 
     @cuda.jit
     def kernel(out, x, kshape, kstrides, rshape, rstrides, count, divisor):
-        o = cuda.blockIdx.x
         tid = cuda.threadIdx.x
         part = cuda.shared.array(TREE, nbtype)
-        base = offset(o, kshape, kstrides)
-        s = acc(0)
-        for r in range(tid, count, cuda.blockDim.x):
-            s += x[base + offset(r, rshape, rstrides)]
-        part[tid] = s
-        cuda.syncthreads()
-        step = cuda.blockDim.x // 2
-        while step > 0:
-            if tid < step:
-                part[tid] += part[tid + step]
+        o = cuda.blockIdx.x
+        while o < out.size:
+            base = offset(o, kshape, kstrides)
+            s = acc(0)
+            for r in range(tid, count, cuda.blockDim.x):
+                s += x[base + offset(r, rshape, rstrides)]
+            part[tid] = s
             cuda.syncthreads()
-            step //= 2
-        if tid == 0:
-            if divisor == 1:
-                out[o] = part[0]
-            else:
-                out[o] = part[0] / divisor
+            step = cuda.blockDim.x // 2
+            while step > 0:
+                if tid < step:
+                    part[tid] += part[tid + step]
+                cuda.syncthreads()
+                step //= 2
+            if tid == 0:
+                if divisor == 1:
+                    out[o] = part[0]
+                else:
+                    out[o] = part[0] if divisor == 1 else part[0] / divisor
+            # No barrier before the next output: only thread 0 reads the root, slot 0,
+            # and only thread 0 writes it.
+            if not looped:
+                break
+            o += cuda.gridDim.x
     return kernel
 
 
 def sum_dims(x, dims, keepdim: bool, divisor: int = 1):
-    """Sum (divided by ``divisor``: the mean) of ``x`` over ``dims`` (a tuple of axes)."""
+    """Sum (divided by ``divisor``: the mean) of ``x`` over ``dims`` (a tuple of axes).
+    One block per output element, at most ``_cuda.MAX_BLOCKS`` blocks (then looped)."""
     out = _cuda.empty(reduced_shape(x.shape, dims, keepdim), x.dtype)
     n = out.size
     if n:
         kshape, kstrides, rshape, rstrides = split_dims(x.shape, dims)
         count = _count(x.shape, dims)
-        _sum_kernel(np.dtype(x.dtype))[n, threads_for(count)](
-            _cuda.flat(out), _cuda.flat(x), kshape, kstrides, rshape, rstrides, count, divisor)
+        blocks, looped = _grid(n)
+        _sum_kernel(np.dtype(x.dtype), looped)[blocks, threads_for(count)](
+            _cuda.flat(out), _cuda.flat(x), kshape, kstrides, rshape, rstrides, count,
+            _typed(divisor, x.dtype))
     return out
 
 
@@ -107,7 +136,7 @@ def sum_to(grad, shape):
 
 
 @functools.lru_cache(maxsize=None)
-def _extremum_kernel(dtype, largest: bool):
+def _extremum_kernel(dtype, largest: bool, looped: bool):
     """Value and first index of the max (``largest``) or min over the reduced dims.
     NaN wins, as in NumPy (np.max propagates it, np.argmax points at the first one)."""
     nbtype = from_dtype(np.dtype(dtype))
@@ -125,114 +154,146 @@ def _extremum_kernel(dtype, largest: bool):
 
     @cuda.jit
     def kernel(values, index, x, kshape, kstrides, rshape, rstrides, count):
-        o = cuda.blockIdx.x
         tid = cuda.threadIdx.x
         best = cuda.shared.array(TREE, nbtype)
         where = cuda.shared.array(TREE, np.int64)
-        base = offset(o, kshape, kstrides)
-        # A thread with no element holds element 0's value under an index past the end,
-        # so it never beats a real element (count >= 1: empty reductions are refused).
-        v = x[base]
-        i = count + tid
-        for r in range(tid, count, cuda.blockDim.x):
-            w = x[base + offset(r, rshape, rstrides)]
-            if better(v, i, w, r):
-                v = w
-                i = r
-        best[tid] = v
-        where[tid] = i
-        cuda.syncthreads()
-        step = cuda.blockDim.x // 2
-        while step > 0:
-            if tid < step and better(best[tid], where[tid], best[tid + step], where[tid + step]):
-                best[tid] = best[tid + step]
-                where[tid] = where[tid + step]
+        o = cuda.blockIdx.x
+        while o < values.size:
+            base = offset(o, kshape, kstrides)
+            # A thread with no element holds element 0's value under an index past the
+            # end, so it never beats a real element (count >= 1: empty reductions are
+            # refused).
+            v = x[base]
+            i = count + tid
+            for r in range(tid, count, cuda.blockDim.x):
+                w = x[base + offset(r, rshape, rstrides)]
+                if better(v, i, w, r):
+                    v = w
+                    i = r
+            best[tid] = v
+            where[tid] = i
             cuda.syncthreads()
-            step //= 2
-        if tid == 0:
-            values[o] = best[0]
-            index[o] = where[0]
+            step = cuda.blockDim.x // 2
+            while step > 0:
+                if tid < step and better(best[tid], where[tid], best[tid + step],
+                                         where[tid + step]):
+                    best[tid] = best[tid + step]
+                    where[tid] = where[tid + step]
+                cuda.syncthreads()
+                step //= 2
+            if tid == 0:
+                values[o] = best[0]
+                index[o] = where[0]
+            # No barrier before the next output: only thread 0 reads the root, slot 0,
+            # and only thread 0 writes it.
+            if not looped:
+                break
+            o += cuda.gridDim.x
     return kernel
 
 
 def extremum(x, dims, keepdim: bool, largest: bool, out_shape=None):
     """(values, int64 indices) of the max/min of ``x`` over ``dims``; the index is r,
-    the C-order position within the reduced dims (first one on ties)."""
+    the C-order position within the reduced dims (first one on ties). One block per
+    output element, at most ``_cuda.MAX_BLOCKS`` blocks (then looped)."""
     shape = reduced_shape(x.shape, dims, keepdim) if out_shape is None else out_shape
     values = _cuda.empty(shape, x.dtype)
     index = _cuda.empty(shape, np.int64)
     n = values.size
     kshape, kstrides, rshape, rstrides = split_dims(x.shape, dims)
     count = _count(x.shape, dims)
-    _extremum_kernel(np.dtype(x.dtype), bool(largest))[n, threads_for(count)](
+    blocks, looped = _grid(n)
+    kernel = _extremum_kernel(np.dtype(x.dtype), bool(largest), looped)
+    kernel[blocks, threads_for(count)](
         _cuda.flat(values), _cuda.flat(index), _cuda.flat(x),
         kshape, kstrides, rshape, rstrides, count)
     return values, index
 
 
 @functools.lru_cache(maxsize=None)
-def _share_kernel(dtype):
+def _share_kernel(dtype, looped: bool):
     """max/min backward without indices: the block counts the elements equal to its
     output value (a tree sum), then gives each of them grad / count, the rest 0."""
+    as_dtype = from_dtype(np.dtype(dtype))  # grad / count in grad's dtype, not float64
+
     @cuda.jit
     def kernel(gx, grad, values, x, kshape, kstrides, rshape, rstrides, count):
-        o = cuda.blockIdx.x
         tid = cuda.threadIdx.x
         hits = cuda.shared.array(TREE, np.int64)
-        base = offset(o, kshape, kstrides)
-        v = values[o]
-        h = 0
-        for r in range(tid, count, cuda.blockDim.x):
-            if x[base + offset(r, rshape, rstrides)] == v:
-                h += 1
-        hits[tid] = h
-        cuda.syncthreads()
-        step = cuda.blockDim.x // 2
-        while step > 0:
-            if tid < step:
-                hits[tid] += hits[tid + step]
+        o = cuda.blockIdx.x
+        while o < values.size:
+            base = offset(o, kshape, kstrides)
+            v = values[o]
+            h = 0
+            for r in range(tid, count, cuda.blockDim.x):
+                if x[base + offset(r, rshape, rstrides)] == v:
+                    h += 1
+            hits[tid] = h
             cuda.syncthreads()
-            step //= 2
-        total = hits[0]
-        g = grad[o]
-        for r in range(tid, count, cuda.blockDim.x):
-            j = base + offset(r, rshape, rstrides)
-            if x[j] == v:
-                gx[j] = g / total
-            else:
-                gx[j] = 0
+            step = cuda.blockDim.x // 2
+            while step > 0:
+                if tid < step:
+                    hits[tid] += hits[tid + step]
+                cuda.syncthreads()
+                step //= 2
+            total = hits[0]
+            if looped:  # every thread reads hits[0] before the next output refills hits
+                cuda.syncthreads()
+            g = grad[o]
+            for r in range(tid, count, cuda.blockDim.x):
+                j = base + offset(r, rshape, rstrides)
+                if x[j] == v:
+                    gx[j] = g / as_dtype(total)
+                else:
+                    gx[j] = 0
+            if not looped:
+                break
+            o += cuda.gridDim.x
     return kernel
 
 
 def share_grad(grad, values, x, dims):
+    """max/min backward without indices: grad shared among each output's tied maxima.
+    One block per output element, at most ``_cuda.MAX_BLOCKS`` blocks (then looped)."""
     gx = _cuda.empty(x.shape, grad.dtype)
     n = values.size
     kshape, kstrides, rshape, rstrides = split_dims(x.shape, dims)
     count = _count(x.shape, dims)
-    _share_kernel(np.dtype(grad.dtype))[n, threads_for(count)](
+    blocks, looped = _grid(n)
+    _share_kernel(np.dtype(grad.dtype), looped)[blocks, threads_for(count)](
         _cuda.flat(gx), _cuda.flat(grad), _cuda.flat(values), _cuda.flat(x),
         kshape, kstrides, rshape, rstrides, count)
     return gx
 
 
-@cuda.jit
-def _pick_kernel(gx, grad, index, kshape, kstrides, rshape, rstrides, count):
-    # max/min backward with indices: the chosen element gets the gradient, the rest 0
-    # (each block writes its whole slice, so no separate zero fill).
-    o = cuda.blockIdx.x
-    base = offset(o, kshape, kstrides)
-    k = index[o]
-    g = grad[o]
-    for r in range(cuda.threadIdx.x, count, cuda.blockDim.x):
-        gx[base + offset(r, rshape, rstrides)] = g if r == k else 0
+@functools.lru_cache(maxsize=None)
+def _pick_kernel(looped: bool):
+    """max/min backward with indices: the chosen element gets the gradient, the rest 0
+    (each block writes its whole slices, so no separate zero fill)."""
+    @cuda.jit
+    def kernel(gx, grad, index, kshape, kstrides, rshape, rstrides, count):
+        o = cuda.blockIdx.x
+        while o < index.size:
+            base = offset(o, kshape, kstrides)
+            k = index[o]
+            g = grad[o]
+            for r in range(cuda.threadIdx.x, count, cuda.blockDim.x):
+                gx[base + offset(r, rshape, rstrides)] = g if r == k else 0
+            if not looped:
+                break
+            o += cuda.gridDim.x
+    return kernel
 
 
 def pick_grad(grad, index, x, dims):
+    """max/min backward with indices: grad at each output's chosen element, 0 elsewhere.
+    One block per output element, at most ``_cuda.MAX_BLOCKS`` blocks (then looped)."""
     gx = _cuda.empty(x.shape, grad.dtype)
     n = index.size
     kshape, kstrides, rshape, rstrides = split_dims(x.shape, dims)
     count = _count(x.shape, dims)
-    _pick_kernel[n, threads_for(count)](
+    blocks, looped = _grid(n)
+    _pick_kernel(looped)[blocks, threads_for(count)](
         _cuda.flat(gx), _cuda.flat(grad), _cuda.flat(index), kshape, kstrides, rshape,
         rstrides, count)
     return gx
@@ -256,5 +317,5 @@ def expand_grad(grad, x_shape, dims, divisor: int = 1):
         strides = tuple(0 if d in dims else s for d, s in enumerate(kept))
         shape, strides = _cuda.coalesce(x_shape, strides)
         _expand_kernel[_cuda.launch(n)](
-            _cuda.flat(gx), _cuda.flat(grad), shape, strides, divisor, n)
+            _cuda.flat(gx), _cuda.flat(grad), shape, strides, _typed(divisor, grad.dtype), n)
     return gx

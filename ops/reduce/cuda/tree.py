@@ -1,5 +1,7 @@
 """Reductions on CUDA, "tree": one block per output element, its threads stride over
-the reduced elements, then a shared-memory tree combines them (kernels in _tree.py)."""
+the reduced elements, then a shared-memory tree combines them (kernels in _tree.py).
+The grid stops at ``ops._cuda.MAX_BLOCKS`` blocks; past that each block loops over
+several output elements, one after the other."""
 from __future__ import annotations
 
 import numpy as np

@@ -5,6 +5,8 @@ gathers through a table of flat offsets; cat copies each input into its slab.
 """
 from __future__ import annotations
 
+from collections import OrderedDict
+
 import numpy as np
 from numba import cuda
 
@@ -124,11 +126,28 @@ def _host_key(key):
     return key
 
 
+# The offsets of the last few advanced indexings: backward receives the very key object
+# its forward did (the tape node's attrs), so it reuses the forward's offsets instead of
+# building and copying them again. Bounded: a few small int64 arrays stay alive.
+_OFFSETS: "OrderedDict[int, tuple]" = OrderedDict()
+_OFFSETS_KEPT = 8
+
+
 def _offsets(shape, key):
     """Flat input offsets of every element of ``x[key]`` (advanced indexing), computed
-    from shapes and the key alone (no array data), and sent to the device."""
+    from shapes and the key alone (no array data), and sent to the device: once per
+    indexing, forward and backward sharing them."""
+    shape = tuple(int(n) for n in shape)
+    hit = _OFFSETS.get(id(key))
+    if hit is not None and hit[0] is key and hit[1] == shape:
+        _OFFSETS.move_to_end(id(key))
+        return hit[2]
     table = np.arange(int(np.prod(shape, dtype=np.int64)), dtype=np.int64).reshape(shape)
-    return cuda.to_device(np.ascontiguousarray(table[_host_key(key)]))
+    offsets = cuda.to_device(np.ascontiguousarray(table[_host_key(key)]))
+    _OFFSETS[id(key)] = (key, shape, offsets)
+    while len(_OFFSETS) > _OFFSETS_KEPT:
+        _OFFSETS.popitem(last=False)
+    return offsets
 
 
 @cuda.jit

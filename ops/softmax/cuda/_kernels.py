@@ -1,5 +1,6 @@
 """softmax's CUDA kernels, written once for the three strategies of _rows.py (one
-thread, one block or one warp per row) and compiled per (strategy, dtype).
+thread, one block or one warp per row) and compiled per (strategy, dtype, looped:
+whether the grid was capped and blocks loop over several slots of rows, see _rows.py).
 
 Forward, per row (k runs over the elements this thread owns; reduce_* combines the
 row's threads, see _rows.py)::
@@ -30,9 +31,9 @@ from ._rows import STRATEGIES, Strategy, launch_rows, nanmax
 
 
 @lru_cache(maxsize=None)
-def _kernels(name: str, dtype: np.dtype):
+def _kernels(name: str, dtype: np.dtype, looped: bool):
     strategy = STRATEGIES[name]
-    row_of = strategy.row_of
+    first_row, row_of = strategy.first_row, strategy.row_of
     reduce_max, reduce_sum = strategy.reducers(dtype)
     # Constants of the array's dtype: a float64 literal would turn float32 maths into
     # float64 maths.
@@ -40,37 +41,48 @@ def _kernels(name: str, dtype: np.dtype):
 
     @cuda.jit
     def forward_kernel(x, y, rows, n, inner):
-        r, k0, dk = row_of()
-        # Threads past the last row own no element but join the reductions.
-        kend = n if r < rows else 0
-        base = (r // inner) * n * inner + r % inner
-        m = neg_inf
-        for k in range(k0, kend, dk):
-            m = nanmax(m, x[base + k * inner])
-        m = reduce_max(m)
-        s = zero
-        for k in range(k0, kend, dk):
-            s += math.exp(x[base + k * inner] - m)
-        s = reduce_sum(s)
-        if r < rows:
-            inv = one / s
+        # A block owns one slot of rows, or with ``looped`` several (_rows.py).
+        b = cuda.blockIdx.x
+        while first_row(b) < rows:
+            r, k0, dk = row_of(b)
+            # Threads past the last row own no element but join the reductions.
+            kend = n if r < rows else 0
+            base = (r // inner) * n * inner + r % inner
+            m = neg_inf
             for k in range(k0, kend, dk):
-                i = base + k * inner
-                y[i] = math.exp(x[i] - m) * inv
+                m = nanmax(m, x[base + k * inner])
+            m = reduce_max(m)
+            s = zero
+            for k in range(k0, kend, dk):
+                s += math.exp(x[base + k * inner] - m)
+            s = reduce_sum(s)
+            if r < rows:
+                inv = one / s
+                for k in range(k0, kend, dk):
+                    i = base + k * inner
+                    y[i] = math.exp(x[i] - m) * inv
+            if not looped:
+                break
+            b += cuda.gridDim.x
 
     @cuda.jit
     def backward_kernel(y, g, gx, rows, n, inner):
-        r, k0, dk = row_of()
-        kend = n if r < rows else 0
-        base = (r // inner) * n * inner + r % inner
-        d = zero
-        for k in range(k0, kend, dk):
-            i = base + k * inner
-            d += g[i] * y[i]
-        d = reduce_sum(d)
-        for k in range(k0, kend, dk):
-            i = base + k * inner
-            gx[i] = y[i] * (g[i] - d)
+        b = cuda.blockIdx.x
+        while first_row(b) < rows:
+            r, k0, dk = row_of(b)
+            kend = n if r < rows else 0
+            base = (r // inner) * n * inner + r % inner
+            d = zero
+            for k in range(k0, kend, dk):
+                i = base + k * inner
+                d += g[i] * y[i]
+            d = reduce_sum(d)
+            for k in range(k0, kend, dk):
+                i = base + k * inner
+                gx[i] = y[i] * (g[i] - d)
+            if not looped:
+                break
+            b += cuda.gridDim.x
 
     return forward_kernel, backward_kernel
 
@@ -79,7 +91,9 @@ def run_forward(strategy: Strategy, x, dim: int):
     """softmax of the device array x along dim with ``strategy``: a new device array."""
     y = empty(x.shape, x.dtype)
     if y.size:
-        launch_rows(strategy, _kernels(strategy.name, np.dtype(x.dtype))[0], x.shape, dim, x, y)
+        dt = np.dtype(x.dtype)
+        launch_rows(strategy, lambda looped: _kernels(strategy.name, dt, looped)[0], x.shape,
+                    dim, x, y)
     return y
 
 
@@ -87,6 +101,7 @@ def run_backward(strategy: Strategy, grad_out, out, dim: int):
     """dL/dx = y * (g - sum(g * y, dim)) with ``strategy``: a new device array."""
     gx = empty(out.shape, out.dtype)
     if gx.size:
-        launch_rows(strategy, _kernels(strategy.name, np.dtype(out.dtype))[1], out.shape, dim,
-                    out, grad_out, gx)
+        dt = np.dtype(out.dtype)
+        launch_rows(strategy, lambda looped: _kernels(strategy.name, dt, looped)[1], out.shape,
+                    dim, out, grad_out, gx)
     return gx

@@ -8,32 +8,54 @@ shape (d0, ..., dk) with the dimension ``dim`` is viewed, without copying, as
 
 Each of the three strategies (the three versions of every op) is a :class:`Strategy`:
 
-- ``row_of()``, a device function returning (row r, first k, step): the thread reads
-  the elements k = first, first + step, ... < n of row r;
+- ``first_row(b)``, a device function: the first row of slot b, a slot being the rows
+  one block covers at a time (one row, or one per thread, or one per warp);
+- ``row_of(b)``, a device function returning (row r, first k, step) of this thread in
+  slot b: the thread reads the elements k = first, first + step, ... < n of row r;
 - ``reducers(dtype)``: (reduce_max, reduce_sum), device functions that combine the
   per-thread partial values of one row into the row's value, returned to every thread
   of the row;
-- ``launch(rows, n)``: (blocks, threads) of the 1-D launch.
+- ``launch(rows, n)``: (blocks, threads) of the 1-D launch, one block per slot.
+
+:func:`row_grid` caps those blocks at ``ops._cuda.MAX_BLOCKS`` (on a GPU gridDim.x may
+reach 2**31 - 1, but more blocks than it holds at once buy nothing) and says whether it
+did: then a block owns several slots, and the op kernels, compiled with ``looped``, loop::
+
+    b = blockIdx.x
+    while first_row(b) < rows:
+        r, k0, dk = row_of(b)
+        ... the row's work ...
+        if not looped: break        # a compile-time constant: no loop is compiled
+        b += gridDim.x
+
+The loop depends on the block only, so all of a block's threads take the same
+iterations, and each row's order of operations is the same whichever block computes it.
+Why two variants: a loop keeps the row's bounds and the loop state live across the
+body (and ``range`` would add a 64-bit division for its trip count); on sm_90 that took
+these kernels from 32 registers to 40-46, below full occupancy. The straight variant
+(every launch under the cap) compiles to the one-slot-per-block code.
 
 The op kernels (ops/<op>/cuda/_kernels.py) are written once against this interface
-and compiled per (strategy, dtype). Their rule: every thread of a block runs the same
-sequence of reduce calls (threads past the last row loop over nothing and still take
-part), because the block and the simulated warp reductions use ``syncthreads``. And
-a kernel calls each reduction from one place only (directly, or inside one device
-function): NVVM rejects a kernel that reaches a shared-memory reduction both ways
-(its shared array is then defined twice).
+and compiled per (strategy, dtype, looped). Their rule: every thread of a block runs
+the same sequence of reduce calls (threads past the last row loop over nothing and
+still take part), because the block and the simulated warp reductions use
+``syncthreads``; each reduction ends with a barrier after its result is read, so the
+next call (or the next slot's) may refill its shared array. And a kernel calls each
+reduction from one place only (directly, or inside one device function): NVVM rejects
+a kernel that reaches a shared-memory reduction both ways (its shared array is then
+defined twice).
 
 The three strategies::
 
-    "row"   (ROW):   row r = global thread index; first 0, step 1; no reduction needed
-                     (the thread holds the whole row's value in a register).
-    "block" (BLOCK): row r = block index; first = threadIdx.x, step = blockDim.x; a tree
+    "row"   (ROW):   row r = b * blockDim.x + threadIdx.x; first 0, step 1; no reduction
+                     needed (the thread holds the whole row's value in a register).
+    "block" (BLOCK): row r = b; first = threadIdx.x, step = blockDim.x; a tree
                      in shared memory (blockDim.x a power of two, 1..256, about n / 4):
                          buf[t] = v; sync
                          for h = blockDim/2, blockDim/4, .., 1: if t < h: buf[t] op= buf[t+h]; sync
                          return buf[0]
-    "warp"  (WARP_ROWS): row r = global warp index; first = lane, step = 32; a butterfly of
-                     warp shuffles, no shared memory and no barrier:
+    "warp"  (WARP_ROWS): row r = b * (warps per block) + warp; first = lane, step = 32;
+                     a butterfly of warp shuffles, no shared memory and no barrier:
                          for off = 16, 8, 4, 2, 1: v = v op shfl_xor_sync(FULL, v, off)
                      after which all 32 lanes hold the row's value.
 
@@ -55,7 +77,7 @@ import numba
 import numpy as np
 from numba import cuda
 
-from ..._cuda import SIMULATOR
+from ..._cuda import SIMULATOR, capped_blocks
 
 WARP = 32
 FULL_MASK = 0xFFFFFFFF
@@ -75,14 +97,24 @@ def lines(shape: tuple[int, ...], dim: int) -> tuple[int, int, int]:
     return outer, (shape[dim] if shape else 1), inner
 
 
-def launch_rows(strategy: "Strategy", kernel, shape: tuple[int, ...], dim: int, *arrays) -> None:
-    """Launch a row kernel of softmax/log_softmax, ``kernel(*flat arrays, rows, n,
-    inner)``, over the rows of an array of ``shape`` along ``dim``, mapped by ``strategy``."""
+def row_grid(strategy: "Strategy", rows: int, n: int) -> tuple[int, int, bool]:
+    """(blocks, threads, looped) of a row launch: ``strategy``'s blocks capped at
+    ``ops._cuda.MAX_BLOCKS``; ``looped`` if that cut any (the kernels must then loop)."""
+    blocks, threads = strategy.launch(rows, n)
+    grid = capped_blocks(blocks)
+    return grid, threads, grid < blocks
+
+
+def launch_rows(strategy: "Strategy", kernel_of: Callable[[bool], Any],
+                shape: tuple[int, ...], dim: int, *arrays) -> None:
+    """Launch a row kernel of softmax/log_softmax, ``kernel_of(looped)(*flat arrays,
+    rows, n, inner)``, over the rows of an array of ``shape`` along ``dim``, mapped by
+    ``strategy``, on at most ``ops._cuda.MAX_BLOCKS`` blocks (see :func:`row_grid`)."""
     from ..._cuda import flat
     outer, n, inner = lines(shape, dim)
     rows = outer * inner
-    blocks, threads = strategy.launch(rows, n)
-    kernel[blocks, threads](*(flat(a) for a in arrays), rows, n, inner)
+    blocks, threads, looped = row_grid(strategy, rows, n)
+    kernel_of(looped)[blocks, threads](*(flat(a) for a in arrays), rows, n, inner)
 
 
 def pow2_at_least(v: int, lo: int, hi: int) -> int:
@@ -103,19 +135,34 @@ def nanmax(a, b):
 
 
 @cuda.jit(device=True)
-def _row_per_thread():
-    return cuda.grid(1), 0, 1
+def _first_of_threads(b):
+    return b * cuda.blockDim.x
 
 
 @cuda.jit(device=True)
-def _row_per_block():
-    return cuda.blockIdx.x, cuda.threadIdx.x, cuda.blockDim.x
+def _row_per_thread(b):
+    return b * cuda.blockDim.x + cuda.threadIdx.x, 0, 1
 
 
 @cuda.jit(device=True)
-def _row_per_warp():
+def _first_of_one(b):
+    return b
+
+
+@cuda.jit(device=True)
+def _row_per_block(b):
+    return b, cuda.threadIdx.x, cuda.blockDim.x
+
+
+@cuda.jit(device=True)
+def _first_of_warps(b):
+    return b * (cuda.blockDim.x // WARP)
+
+
+@cuda.jit(device=True)
+def _row_per_warp(b):
     t = cuda.threadIdx.x
-    return cuda.blockIdx.x * (cuda.blockDim.x // WARP) + t // WARP, t % WARP, WARP
+    return b * (cuda.blockDim.x // WARP) + t // WARP, t % WARP, WARP
 
 
 # --- reductions ---------------------------------------------------------------------------
@@ -257,12 +304,13 @@ class Strategy(NamedTuple):
     """How one version maps rows onto threads (see the module docstring)."""
 
     name: str
-    row_of: Any  # device function () -> (row, first k, step)
+    first_row: Any  # device function (slot b) -> its first row
+    row_of: Any  # device function (slot b) -> (row, first k, step)
     reducers: Callable[[np.dtype], tuple[Any, Any]]  # dtype -> (reduce_max, reduce_sum)
-    launch: Callable[[int, int], tuple[int, int]]  # (rows, n) -> (blocks, threads)
+    launch: Callable[[int, int], tuple[int, int]]  # (rows, n) -> (blocks, threads), uncapped
 
 
-ROW = Strategy("row", _row_per_thread, _thread_reducers, _launch_row)
-BLOCK = Strategy("block", _row_per_block, block_reducers, _launch_block)
-WARP_ROWS = Strategy("warp", _row_per_warp, warp_reducers, _launch_warp)
+ROW = Strategy("row", _first_of_threads, _row_per_thread, _thread_reducers, _launch_row)
+BLOCK = Strategy("block", _first_of_one, _row_per_block, block_reducers, _launch_block)
+WARP_ROWS = Strategy("warp", _first_of_warps, _row_per_warp, warp_reducers, _launch_warp)
 STRATEGIES = {s.name: s for s in (ROW, BLOCK, WARP_ROWS)}

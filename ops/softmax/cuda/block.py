@@ -1,4 +1,6 @@
 """softmax on CUDA, one block per row: max and sum reduced in shared memory (a tree).
+At most ``ops._cuda.MAX_BLOCKS`` blocks: past that many rows each block loops over
+several, one after the other.
 
 The kernels are in _kernels.py (shared with the other two versions, which differ only
 in how rows map onto threads: _rows.py); the plan of every version is in __init__.py.

@@ -1,0 +1,109 @@
+"""linear: the declaration of the fully connected layer (``F.linear``, ``nn.Linear``).
+
+For ``x`` (*, in_features), ``w`` (out_features, in_features) and ``b``
+(out_features,) or None, the leading dimensions fold into N = prod(*) rows: ``X`` is x
+as an (N, in) matrix (a view of a C-contiguous x, see :func:`rows`), and::
+
+    out[n, o] = b[o] + sum_i X[n, i] * w[o, i]       out = X @ w^T + b     (N, out)
+
+given back in the shape (*, out_features). The gradients, with ``G = dL/d out`` as
+(N, out_features)::
+
+    dL/dx = G @ w              (N, in), back in x's shape
+    dL/dw = G^T @ X            (out, in)
+    dL/db = sum_n G[n, :]      (out,)      the sum of G's rows
+
+An empty batch (N == 0) has nothing to sum: dw and db are zeros, as in PyTorch.
+
+It is one op, not ``matmul(x, w.transpose(0, 1)) + b``, so that the kernels read
+``w^T`` in place (swapped strides) and add the bias as they store each output. On cuda,
+where tensors hold C-contiguous arrays, the composition copied the transpose in forward
+and again in backward and ran the addition as a kernel of its own. The products are
+matmul's: every implementation here runs its matmul rung's kernels (``naive`` on
+``naive``, ``numba`` on ``numba``, cuda ``blocked`` on ``blocked``, ...).
+
+Differences from PyTorch: weight must be 2-D (PyTorch also takes a 1-D weight) and bias
+exactly (out_features,) (PyTorch takes any bias that broadcasts to the output); shape
+errors are ValueError (PyTorch: RuntimeError).
+
+This module imports only the standard library and ops/_args.py: the layers above
+import it, never the other way round.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from .._args import shape as _shape
+
+IMPLEMENTATIONS = {"cpu": ("naive", "numpy", "numba"), "cuda": ("naive", "tiled", "blocked")}
+# As matmul's (ops/matmul/__init__.py says why numba beats OpenBLAS inside a training
+# step): the products are matmul's kernels.
+DEFAULT = {"cpu": ("numba", "numpy"), "cuda": "blocked"}
+
+Shape = tuple[int, ...]
+
+
+def check_linear_args(
+    input_shape: Shape, weight_shape: Shape, bias_shape: Shape | None
+) -> Shape:
+    """Check ``linear(input, weight, bias)``'s shapes; return the output shape.
+
+    input_shape: (*, in_features), at least 1-D; weight_shape: (out_features,
+    in_features); bias_shape: (out_features,) or None. Output: (*, out_features).
+
+    Stricter than PyTorch, which also takes a 1-D weight and any bias that broadcasts
+    to the output. Raises ValueError naming the argument and both shapes (TypeError
+    for something that is not a shape).
+    """
+    x_shape = _shape(input_shape, "input")
+    w_shape = _shape(weight_shape, "weight")
+    if len(x_shape) == 0:
+        raise ValueError(
+            "linear: input: expected a tensor of shape (*, in_features), at least 1-D, "
+            f"got a 0-D tensor (shape {x_shape})"
+        )
+    if len(w_shape) != 2:
+        raise ValueError(
+            "linear: weight: expected a 2-D tensor (out_features, in_features), "
+            f"got shape {w_shape}"
+        )
+    out_features, in_features = w_shape
+    if x_shape[-1] != in_features:
+        raise ValueError(
+            f"linear: in_features mismatch: input of shape {x_shape} has "
+            f"{x_shape[-1]} features (last dimension) but weight of shape {w_shape} "
+            f"expects in_features={in_features} (weight.shape[1])"
+        )
+    if bias_shape is not None:
+        b_shape = _shape(bias_shape, "bias")
+        if b_shape != (out_features,):
+            raise ValueError(
+                f"linear: bias: expected shape ({out_features},) to match "
+                f"out_features=weight.shape[0], got shape {b_shape}"
+            )
+    return x_shape[:-1] + (out_features,)
+
+
+def check_args(
+    input_shape: Shape, weight_shape: Shape, bias_shape: Shape | None
+) -> dict[str, Any]:
+    """:func:`check_linear_args`, returning the kernels' attributes: ``{}``, linear has
+    none (the kernels read the sizes from the arrays)."""
+    check_linear_args(input_shape, weight_shape, bias_shape)
+    return {}
+
+
+def output_shape(input_shape: Shape, weight_shape: Shape) -> Shape:
+    """(*, in_features) and (out_features, in_features) -> (*, out_features)."""
+    return tuple(input_shape[:-1]) + (int(weight_shape[0]),)
+
+
+def rows(x):
+    """``x`` (*, in) as the (N, in) matrix of its rows, N = prod(*) (1 for a 1-D x).
+
+    Works on NumPy and device arrays alike; a view whenever x's rows lie evenly in
+    memory (always for a C-contiguous x, so on cuda), else NumPy copies.
+    """
+    return x.reshape(math.prod(x.shape[:-1]), x.shape[-1])
