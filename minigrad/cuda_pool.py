@@ -10,11 +10,14 @@ Which allocator (chosen once, before the first CUDA context is made, through Num
 External Memory Management interface, ``numba.cuda.set_memory_manager``):
 
 - ``MINIGRAD_CUDA_ALLOCATOR=rmm``, or by default when RAPIDS' ``rmm`` is installed
-  (``pip install minigrad[rmm]``, a GPU machine only): RMM's Numba plugin, the
-  well-kept pooling allocator;
-- ``pool`` (the default otherwise): :class:`PoolMemoryManager` below. It exists
-  because RMM needs a GPU even to import and is a large binary dependency, while this
-  project must build, run and be measured (``minigrad.testing.fake_gpu``) without one;
+  (``pip install minigrad[rmm]``): RMM's Numba plugin, the well-kept pooling
+  allocator;
+- ``pool`` (the default otherwise, and always on :mod:`minigrad.testing.fake_gpu`):
+  :class:`PoolMemoryManager` below. It exists because RMM allocates through the CUDA
+  runtime (librmm's ``cudaMalloc``), which needs a driver and a device: CI and the fake
+  GPU have neither, and this project must build, run and be measured without one (RMM
+  imports without a GPU; its first allocation fails). It is also what keeps the
+  default install free of RMM's ~30 MB of binaries;
 - ``numba``: Numba's allocator, unchanged.
 
 A ``NUMBA_CUDA_MEMORY_MANAGER`` set by the user wins over all of these.
@@ -22,6 +25,7 @@ A ``NUMBA_CUDA_MEMORY_MANAGER`` set by the user wins over all of these.
 from __future__ import annotations
 
 import os
+import sys
 import threading
 import weakref
 from collections import defaultdict
@@ -153,6 +157,10 @@ def install() -> str:
             raise ValueError(f"MINIGRAD_CUDA_ALLOCATOR: expected 'rmm', 'pool' or 'numba', "
                              f"got {choice!r}")
         from numba import cuda
+        # Not imported from here: minigrad.testing needs Hypothesis, a test dependency.
+        fake = sys.modules.get("minigrad.testing.fake_gpu")
+        if choice is None and fake is not None and fake.active() is not None:
+            choice = "pool"  # RMM would call the real CUDA runtime, which is not there
         if choice in (None, "rmm"):
             try:
                 from rmm.allocators.numba import RMMNumbaManager

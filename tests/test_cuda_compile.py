@@ -79,6 +79,16 @@ def test_float32_kernels_do_float32_arithmetic(gate):
 
 
 @pytest.mark.slow
+def test_max_pool2d_index_maths_is_32_bit(gate):
+    # 64-bit integer division is a long instruction sequence on a GPU; max_pool2d's
+    # kernels decoded flat indices with it (108-119 registers for fused and direct).
+    _, rows, _, _ = gate
+    div64 = sorted({f"{r['kernel']}: {r['div64']}" for r in rows
+                    if "max_pool2d" in r["kernel"] and int(r["div64"] or 0)})
+    assert not div64, div64
+
+
+@pytest.mark.slow
 def test_the_drive_reaches_every_registered_cuda_implementation(gate):
     _, rows, _, _ = gate
     used = {label.split()[0] for r in rows for label in r["used_by"].split("; ") if label}

@@ -131,3 +131,36 @@ def test_nll_loss_on_cuda_never_reads_back(gpu):
     # Before: the labels came back (1 copy) and the coefficients and the index's
     # offsets went over (3 copies), every call.
     assert c.device_to_host == 0 and c.host_to_device == 0, c
+
+
+# ---------------------------------------------------------------- the pool
+
+
+def test_pool_size_classes():
+    from minigrad.cuda_pool import size_class
+    assert [size_class(n) for n in (0, 1, 512, 513, 1000, 2**20)] == [512, 512, 512, 1024, 1024,
+                                                                      2**20]
+    assert size_class(2**20 + 1) == 2 * 2**20 and size_class(5 * 2**20) == 6 * 2**20
+
+
+def test_pool_reuses_freed_blocks_and_gives_them_back(gpu):
+    import gc
+    from minigrad import cuda_pool
+    from numba import cuda
+
+    minigrad.zeros(1, device="cuda")  # "cuda" in use: the allocator is chosen
+    assert cuda_pool.allocator() == "pool"
+    manager = cuda_pool.manager()
+    a = cuda.device_array(1000, np.float32)  # a 4 KiB block
+    del a
+    gc.collect()
+    with gpu.measure() as c:
+        b = cuda.device_array(900, np.float32)  # the same size class: the freed block
+    assert (c.allocs, c.driver_allocs) == (1, 0), c
+    del b
+    gc.collect()
+    cached = manager.cached_bytes
+    assert cached >= 4096
+    with gpu.measure() as c:
+        cuda_pool.empty_cache()
+    assert c.driver_frees >= 1 and manager.cached_bytes == 0, c

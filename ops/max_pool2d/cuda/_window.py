@@ -20,6 +20,8 @@ from typing import Any, Iterator
 
 from numba import cuda, int64, uint32
 
+from ..._cuda import flat
+
 # A Numba device array (DeviceNDArray; FakeCUDAArray under the simulator).
 DeviceArray = Any
 
@@ -110,7 +112,9 @@ def plane_groups(planes: int, *plane_sizes: int) -> Iterator[tuple[int, int]]:
 def plane_slice(a: DeviceArray, p0: int, p1: int) -> DeviceArray:
     """Planes [p0, p1) of the (B, C, H, W) device array ``a``, as a flat view."""
     size = a.shape[2] * a.shape[3]
-    return a.reshape(a.size)[p0 * size:p1 * size]
+    if p0 == 0 and p1 * size == a.size:  # the usual single group: no slice to make
+        return flat(a)
+    return flat(a)[p0 * size:p1 * size]
 
 
 def window_args(kernel_size, stride, padding, dilation) -> tuple[int, ...]:
