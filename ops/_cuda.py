@@ -11,7 +11,8 @@ Conventions every CUDA kernel file follows:
   every launch. Pass shapes and attributes as Python ints/floats or tuples of them.
 - The simulator keys ``cuda.shared.array`` by source line: one declaration per line.
 
-What is here: allocation (``empty``, ``full``, ``zeros``, ``copy``), launch sizes
+What is here: the kernel decorator (``kernel``: ``cuda.jit`` with a cached launch
+path), allocation (``empty``, ``full``, ``zeros``, ``copy``), launch sizes
 (``THREADS``, ``blocks``, ``threads_for``, ``launch``; ``MAX_BLOCKS`` and
 ``capped_blocks`` for kernels that loop over rows past the cap), host-side stride
 arithmetic (``strides_of``, ``broadcast_strides``, ``coalesce``), the device function
@@ -20,7 +21,10 @@ copies.
 """
 from __future__ import annotations
 
+import ctypes
+import functools
 import math
+from collections import OrderedDict
 
 import numpy as np
 from numba import config, cuda
@@ -28,6 +32,195 @@ from numba import config, cuda
 THREADS = 256  # threads per block for 1-D launches
 # Numba reads NUMBA_ENABLE_CUDASIM once, when it is first imported.
 SIMULATOR = bool(config.ENABLE_CUDASIM)
+
+
+# --- launching: cuda.jit with a cached specialisation -------------------------------
+
+# Launches remembered per kernel (distinct argument shapes and types): a training loop
+# repeats a few dozen; Hypothesis-driven tests draw many more, so the oldest go.
+LAUNCH_CACHE = 256
+# True: every cached launch also builds its parameters numba-cuda's way and raises if
+# they differ (the compile gate and the tests turn it on; it costs the time saved).
+VERIFY_LAUNCHES = False
+
+
+class LaunchMismatch(RuntimeError):
+    """The cached launch path built other parameters than numba-cuda would have."""
+
+
+class _Packer:
+    """Turns one argument into the driver's launch parameters the way numba-cuda's
+    ``_Kernel._prepare_args`` does, for the types minigrad passes (C-contiguous device
+    arrays, ints, floats, bools and tuples of them); None for any other type."""
+
+    @staticmethod
+    def make(ty):
+        from numba.core import types
+        if isinstance(ty, types.Array):
+            return _pack_array
+        if isinstance(ty, types.Boolean):
+            return _pack_plain
+        if isinstance(ty, types.Integer):
+            return functools.partial(_pack_ctype, getattr(ctypes, f"c_{ty}"))
+        if ty == types.float64:
+            return functools.partial(_pack_ctype, ctypes.c_double)
+        if ty == types.float32:
+            return functools.partial(_pack_ctype, ctypes.c_float)
+        if isinstance(ty, types.BaseTuple):
+            parts = [_Packer.make(t) for t in ty]
+            if any(p is None for p in parts):
+                return None
+            return functools.partial(_pack_tuple, tuple(parts))
+        return None
+
+
+def _pack_array(a, out):
+    out += (0, 0, a.size, a.dtype.itemsize, a.device_ctypes_pointer.value or 0)
+    out += a.shape
+    out += a.strides
+
+
+def _pack_plain(v, out):
+    out.append(v)
+
+
+def _pack_ctype(ctype, v, out):
+    out.append(ctype(v))
+
+
+def _pack_tuple(parts, values, out):
+    for p, v in zip(parts, values):
+        p(v, out)
+
+
+def _arg_key(a):
+    # What decides the Numba type of an argument (and so the specialisation): for a
+    # device array its dtype, shape and strides (the layout follows from them), for a
+    # number its Python or NumPy type; tuples element by element.
+    t = type(a)
+    if t is tuple:
+        return tuple(_arg_key(v) for v in a)
+    if t is int:
+        return int if -2**63 <= a < 2**63 else None  # Numba types a larger int as uint64
+    if t is float or t is bool:
+        return t
+    if isinstance(a, np.generic):
+        return t
+    shape = getattr(a, "shape", None)
+    if shape is not None and hasattr(a, "gpu_data"):
+        return (a.dtype, shape, a.strides)
+    return None
+
+
+def _dims(d) -> tuple:
+    d = tuple(d) if isinstance(d, (tuple, list)) else (d,)
+    return d + (1,) * (3 - len(d))
+
+
+class Kernel:
+    """A ``cuda.jit`` kernel whose launches skip numba-cuda's per-call typing and
+    argument marshalling once a combination of argument types and shapes has been seen.
+
+    ``kernel[grid, block](*args)`` works as for the dispatcher. The first launch of a
+    combination goes through Numba (which types, compiles if needed, and launches);
+    then the specialisation (Numba's ``_Kernel``) and one packing function per argument
+    are kept, keyed by the arguments' dtypes, shapes and strides, and later launches
+    build the driver's parameters directly and call the same launch function Numba
+    does. Those two steps are most of a launch's host time (about 20 of 25 us here),
+    and a training step launches a few dozen kernels. Anything unusual (another
+    argument type, a cooperative or debug kernel, a stream) takes Numba's path.
+    """
+
+    def __init__(self, dispatcher):
+        self.dispatcher = dispatcher
+        self._cache: "OrderedDict[tuple, tuple]" = OrderedDict()
+        functools.update_wrapper(self, dispatcher.py_func)
+
+    def __getitem__(self, config):
+        if len(config) == 2:
+            return _Launch(self, config[0], config[1], 0)
+        if len(config) == 4 and not config[2]:
+            return _Launch(self, config[0], config[1], int(config[3]))
+        return self.dispatcher[config]  # a stream: Numba's own path
+
+    def __getattr__(self, name):  # overloads, py_func, inspect_asm, ...
+        return getattr(self.dispatcher, name)
+
+    def _launch(self, grid, block, shmem, args):
+        try:
+            key = (grid, block, shmem, tuple(_arg_key(a) for a in args))
+            hash(key)
+        except TypeError:
+            key = None
+        entry = self._cache.get(key) if key is not None else None
+        if entry is None:
+            self.dispatcher[grid, block, 0, shmem](*args)
+            if key is not None:
+                self._remember(key, args)
+            return
+        kernel, packers, config = entry
+        from numba.cuda import dispatcher as nb_dispatcher
+        from numba.cuda.cudadrv import driver
+        params: list = []
+        for pack, a in zip(packers, args):
+            pack(a, params)
+        if VERIFY_LAUNCHES:
+            _verify(kernel, args, params)
+        cufunc = kernel._codelibrary.get_cufunc()
+        nb_dispatcher.launch(driver._to_core_stream(0), config, cufunc.kernel, *params)
+
+    def _remember(self, key, args):
+        from numba.cuda import dispatcher as nb_dispatcher
+        d = self.dispatcher
+        argtypes = tuple(d.typeof_pyval(a) for a in args)
+        kernel = d.overloads.get(argtypes)
+        if (kernel is None or kernel.cooperative or kernel.debug
+                or d.targetoptions.get("extensions")
+                or getattr(kernel, "launch_config_sensitive", False)):
+            return
+        packers = tuple(_Packer.make(t) for t in kernel.argument_types)
+        if any(p is None for p in packers):
+            return
+        grid, block, shmem, _ = key
+        config = nb_dispatcher.LaunchConfig(grid=_dims(grid), block=_dims(block),
+                                            shmem_size=shmem)
+        self._cache[key] = (kernel, packers, config)
+        while len(self._cache) > LAUNCH_CACHE:
+            self._cache.popitem(last=False)
+
+
+def _verify(kernel, args, params) -> None:
+    expected: list = []
+    for ty, a in zip(kernel.argument_types, args):
+        kernel._prepare_args(ty, a, 0, [], expected)
+
+    def plain(v):  # a C value by its bytes: NaN equals NaN, -0.0 differs from 0.0
+        return (type(v).__name__, bytes(v)) if isinstance(v, ctypes._SimpleCData) else v
+
+    got, want = [plain(v) for v in params], [plain(v) for v in expected]
+    if got != want:
+        raise LaunchMismatch(f"{kernel.py_func.__qualname__}: cached launch parameters "
+                             f"{got} differ from numba-cuda's {want}")
+
+
+class _Launch:
+    __slots__ = ("kernel", "grid", "block", "shmem")
+
+    def __init__(self, kernel, grid, block, shmem):
+        self.kernel, self.grid, self.block, self.shmem = kernel, grid, block, shmem
+
+    def __call__(self, *args):
+        self.kernel._launch(self.grid, self.block, self.shmem, args)
+
+
+def kernel(fn=None, **options):
+    """``@kernel`` (or ``@kernel(...)``) instead of ``@cuda.jit`` for a kernel (not a
+    device function): the same kernel with the cached launch path of :class:`Kernel`.
+    Under the simulator it is ``cuda.jit`` itself."""
+    def wrap(f):
+        d = cuda.jit(**options)(f) if options else cuda.jit(f)
+        return d if SIMULATOR else Kernel(d)
+    return wrap(fn) if fn is not None else wrap
 
 
 def empty(shape, dtype) -> "cuda.devicearray.DeviceNDArray":
@@ -73,7 +266,7 @@ def launch(n: int) -> tuple:
     return blocks(n, t), t
 
 
-@cuda.jit
+@kernel
 def _fill(out, value):
     i = cuda.grid(1)
     if i < out.size:
@@ -166,21 +359,21 @@ def offset(i, shape, strides):
 
 # --- kernels ------------------------------------------------------------------------
 
-@cuda.jit
+@kernel
 def _gather(out, x, shape, strides, base, n):
     i = cuda.grid(1)
     if i < n:
         out[i] = x[base + offset(i, shape, strides)]
 
 
-@cuda.jit
+@kernel
 def _scatter(out, x, shape, strides, base, n):
     i = cuda.grid(1)
     if i < n:
         out[base + offset(i, shape, strides)] = x[i]
 
 
-@cuda.jit
+@kernel
 def _copy(out, x, n):
     i = cuda.grid(1)
     if i < n:
@@ -218,3 +411,18 @@ def copy(a, dtype=None):
 
 
 contiguous = copy  # inputs are C-contiguous already: making one means a fresh copy
+
+
+def duplicate(a):
+    """A new array with ``a``'s values and dtype: one device-to-device copy by the
+    driver (no kernel launch), without the checks numba-cuda's ``copy_to_device`` makes
+    on every call (~50 us of host time: ``a`` is C-contiguous, as every array here)."""
+    out = empty(a.shape, a.dtype)
+    nbytes = a.size * a.dtype.itemsize
+    if nbytes:
+        if SIMULATOR:
+            out.copy_to_device(a)
+        else:
+            from numba.cuda.cudadrv import driver
+            driver.device_to_device(out, a, nbytes)
+    return out

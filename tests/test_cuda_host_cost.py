@@ -164,3 +164,53 @@ def test_pool_reuses_freed_blocks_and_gives_them_back(gpu):
     with gpu.measure() as c:
         cuda_pool.empty_cache()
     assert c.driver_frees >= 1 and manager.cached_bytes == 0, c
+
+
+# ---------------------------------------------------------------- the cached launch path
+
+
+def test_cached_launches_pass_what_numba_would(gpu, monkeypatch):
+    # ops._cuda.Kernel builds the driver's parameters itself after a combination's first
+    # launch; with VERIFY_LAUNCHES each such launch is compared with numba-cuda's own
+    # marshalling (the compile gate runs the whole drive that way too).
+    from minigrad.ops import _cuda
+    from minigrad.models import LeNet5
+
+    checked = []
+    verify = _cuda._verify
+    monkeypatch.setattr(_cuda, "VERIFY_LAUNCHES", True)
+    monkeypatch.setattr(_cuda, "_verify", lambda k, a, p: (checked.append(k), verify(k, a, p)))
+    minigrad.manual_seed(0)
+    model = LeNet5().to("cuda")
+    opt = minigrad.optim.Adam(model.parameters(), lr=1e-3)
+    x, y = _cuda_t(8, 1, 28, 28), minigrad.randint(0, 10, (8,)).to("cuda")
+    for _ in range(3):
+        opt.zero_grad()
+        F.cross_entropy(model(x), y).backward()
+        opt.step()
+    assert len(checked) >= 36  # the later steps' launches all took the cached path
+
+
+def test_a_wrong_cached_parameter_is_caught(gpu, monkeypatch):
+    from numba import cuda
+    from minigrad.ops import _cuda
+
+    @_cuda.kernel
+    def k(out, n, scale):
+        i = cuda.grid(1)
+        if i < n:
+            out[i] = scale
+
+    out = cuda.device_array(4, np.float32)
+    monkeypatch.setattr(_cuda, "VERIFY_LAUNCHES", True)
+    k[1, 32](out, 4, np.float32(2))  # Numba's path; the combination is remembered
+    k[1, 32](out, 4, np.float32(2))  # the cached path, verified
+    monkeypatch.setattr(_cuda, "_pack_ctype", lambda ctype, v, out: out.append(ctype(v + 1)))
+    k._cache.clear()
+    k[1, 32](out, 4, np.float32(2))
+    with pytest.raises(_cuda.LaunchMismatch, match="differ"):
+        k[1, 32](out, 4, np.float32(2))
+
+
+def _cuda_t(*shape):
+    return minigrad.randn(*shape).to("cuda")

@@ -363,8 +363,22 @@ def drive_training(d: Driver) -> None:
 
 def drive_all(gpu, log: Callable[[str], None] | None = None,
               examples: int = EXAMPLES) -> Driver:
-    """Everything above, on the fake GPU ``gpu``; returns the Driver (its failures)."""
+    """Everything above, on the fake GPU ``gpu``; returns the Driver (its failures).
+
+    Every launch that takes minigrad's cached launch path (``ops._cuda.Kernel``) is
+    checked against the parameters numba-cuda itself would build (a mismatch is a
+    failed call)."""
+    from minigrad.ops import _cuda
     d = Driver(gpu, log)
+    verify, _cuda.VERIFY_LAUNCHES = _cuda.VERIFY_LAUNCHES, True
+    try:
+        _drive_everything(d, examples)
+    finally:
+        _cuda.VERIFY_LAUNCHES = verify
+    return d
+
+
+def _drive_everything(d: Driver, examples: int) -> None:
     d.log("driving the ops' Hypothesis cases")
     drive_ops(d, examples)
     d.log("driving the bench's GPU workloads")
@@ -375,4 +389,3 @@ def drive_all(gpu, log: Callable[[str], None] | None = None,
     drive_tensor_ops(d)
     d.log("driving training steps")
     drive_training(d)
-    return d

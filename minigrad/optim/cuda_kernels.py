@@ -54,7 +54,7 @@ MAX_BLOCKS_X = 1024
 def _sgd_kernel(dtype: np.dtype):
     add, mul, _, _ = _arith(dtype)
 
-    @cuda.jit
+    @_cuda.kernel
     def kernel(ps, gs, bufs, lr, weight_decay, momentum, one_minus_dampening,
                use_weight_decay, use_momentum, first_step, use_dampening, nesterov):
         # The flags are the same for every thread: the branches never diverge.
@@ -89,7 +89,7 @@ def _sgd_kernel(dtype: np.dtype):
 def _adam_kernel(dtype: np.dtype):
     add, mul, div, sqrt = _arith(dtype)
 
-    @cuda.jit
+    @_cuda.kernel
     def kernel(ps, gs, ms, vs, use_weight_decay, decoupled, weight_decay, decay,
                small_weight, lerp_weight, beta2, one_minus_beta2, sqrt_bc2, eps,
                neg_step_size):

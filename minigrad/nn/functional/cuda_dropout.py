@@ -46,7 +46,7 @@ def _hash32(x):
     return x
 
 
-@cuda.jit
+@_cuda.kernel
 def _mask_kernel(out, k0, k1, threshold, scale):
     i = cuda.grid(1)
     if i < out.size:

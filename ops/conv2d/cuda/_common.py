@@ -11,6 +11,7 @@ import numba
 import numpy as np
 from numba import cuda
 
+from ... import _cuda
 from ..._cuda import THREADS, blocks
 from .. import output_shape
 
@@ -69,7 +70,7 @@ def pow2_at_most(n: int, cap: int) -> int:
     return p
 
 
-@cuda.jit
+@_cuda.kernel
 def _sum_parts_kernel(parts, out):
     # parts (S, E) -> out (E,): one thread per element, the S parts added in order, so
     # the result does not depend on how blocks were scheduled (no atomics).

@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 from numba import cuda
 
+from ... import _cuda
 from ..._cuda import THREADS, blocks, empty, flat, launch, zeros
 from ._common import Geometry, geometry, sum_parts
 
@@ -68,7 +69,7 @@ def _kernels(dtype: np.dtype):
     so float32 sums stay in float32 registers)."""
     zero = np.dtype(dtype).type(0)
 
-    @cuda.jit
+    @_cuda.kernel
     def forward_k(x, w, bias, has_bias, out, Cg, Og, sh, sw, top, left, dh, dw):
         idx = cuda.grid(1)
         B, Co, Ho, Wo = out.shape
@@ -99,7 +100,7 @@ def _kernels(dtype: np.dtype):
             acc += bias[oc]
         out[b, oc, i, j] = acc
 
-    @cuda.jit
+    @_cuda.kernel
     def grad_x_k(gout, w, gx, Cg, Og, sh, sw, top, left, dh, dw):
         idx = cuda.grid(1)
         B, C, H, W = gx.shape
@@ -132,7 +133,7 @@ def _kernels(dtype: np.dtype):
                             acc += gout[b, oc, i, j] * w[oc, c, p, q]
         gx[b, ci, h, xw] = acc
 
-    @cuda.jit
+    @_cuda.kernel
     def grad_w_k(gout, x, Og, sh, sw, top, left, dh, dw, parts, per):
         # parts (S, Co, Cg, kH, kW); thread (s, oc, c, p, q), q fastest: a warp shares
         # its slice and reads neighbouring taps.
@@ -167,7 +168,7 @@ def _kernels(dtype: np.dtype):
             b, i, j = _next_position(b, i, j, Ho, Wo)
         parts[s, oc, c, p, q] = acc
 
-    @cuda.jit
+    @_cuda.kernel
     def grad_b_k(gout, parts, per):
         # parts (S, Co); thread (s, oc).
         idx = cuda.grid(1)

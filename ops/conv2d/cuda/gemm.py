@@ -39,6 +39,7 @@ import numba
 import numpy as np
 from numba import cuda
 
+from ... import _cuda
 from ..._cuda import THREADS, blocks, empty, zeros
 from ._common import Geometry, geometry, nb_type
 
@@ -112,7 +113,7 @@ def _forward_kernel(dtype: np.dtype, cfg: tuple[int, int, int, int]):
     nbt = nb_type(dtype)
     micro = _micro(dtype, cfg)
 
-    @cuda.jit
+    @_cuda.kernel
     def kernel(x, w2, bias, has_bias, out, groups, Cg, Og,
                sh, sw, top, left, dh, dw, kH, kW):
         # A = W[g] (Og, K) from w2 (Co, K); B = cols (K, N) gathered from x.
@@ -217,7 +218,7 @@ def _grad_x_kernel(dtype: np.dtype, cfg: tuple[int, int, int, int]):
     nbt = nb_type(dtype)
     micro = _micro(dtype, cfg)
 
-    @cuda.jit
+    @_cuda.kernel
     def kernel(gout, w3, gx, groups, Cg, Og, sh, sw, top, left, dh, dw, kH, kW):
         # A = W[g]^T (Cg, Og*kk) from w3 (Co, Cg, kk); B = gcols (Og*kk, B*H*W).
         As = cuda.shared.array(A_SHAPE, nbt)
@@ -319,7 +320,7 @@ def _grad_w_kernel(dtype: np.dtype, cfg: tuple[int, int, int, int]):
     nbt = nb_type(dtype)
     micro = _micro(dtype, cfg)
 
-    @cuda.jit
+    @_cuda.kernel
     def kernel(gout, x, parts, Cg, Og, sh, sw, top, left, dh, dw, kH, kW, per):
         # A = grad_out[g] (Og, R); B = [cols^T | 1] (R, ncols); R = B*Ho*Wo is the
         # reduction, of which this block does the slice [s*per, (s+1)*per).
@@ -418,7 +419,7 @@ def _grad_w_kernel(dtype: np.dtype, cfg: tuple[int, int, int, int]):
     return kernel
 
 
-@cuda.jit
+@_cuda.kernel
 def _finish_grad_w(parts, gw2, gb, has_b):
     # parts (S, Co, ncols) -> gw2 (Co, K) and gb (Co,) (column K), slices added in order.
     e = cuda.grid(1)

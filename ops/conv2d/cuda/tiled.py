@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 from numba import cuda
 
+from ... import _cuda
 from ..._cuda import empty, zeros
 from . import _common, direct
 from ._common import Geometry, geometry, nb_type, pow2_at_most, sum_parts
@@ -50,7 +51,7 @@ def _kernels(dtype: np.dtype):
     zero = np.dtype(dtype).type(0)
     nbt = nb_type(dtype)
 
-    @cuda.jit
+    @_cuda.kernel
     def forward_k(x, w3, bias, has_bias, out, Cg, Og, n_ocb, tiles_h, tiles_w,
                   sh, sw, top, left, dh, dw, kH, kW, in_h, in_w):
         smem = cuda.shared.array(0, nbt)  # [input tile in_h*in_w | weights noc*kH*kW]
@@ -114,7 +115,7 @@ def _kernels(dtype: np.dtype):
                         v += bias[oc0 + k]
                     out[b, oc0 + k, i, j] = v
 
-    @cuda.jit
+    @_cuda.kernel
     def grad_x_k(gout, w3, gx, Cg, Og, n_cib, tiles_h, tiles_w,
                  sh, sw, top, left, dh, dw, kH, kW, gh, gw):
         smem = cuda.shared.array(0, nbt)  # [grad_out tile gh*gw | weights ncb*kH*kW]
@@ -182,7 +183,7 @@ def _kernels(dtype: np.dtype):
                 if k < ncb:
                     gx[b, grp * Cg + c0 + k, h, xw] = acc[k]
 
-    @cuda.jit
+    @_cuda.kernel
     def grad_w_k(gout, x, parts, Og, noc_max, ncc_max, n_ocb, n_ccb, per, tiles_h,
                  tiles_w, TH, TW, sh, sw, top, left, dh, dw, in_h, in_w):
         smem = cuda.shared.array(0, nbt)  # [grad_out tiles noc*TH*TW | x tiles ncc*in_h*in_w]
@@ -268,7 +269,7 @@ def _kernels(dtype: np.dtype):
                 p = r // kW
                 parts[s, oc0 + k, c0 + cc, p, r - p * kW] = acc[u]
 
-    @cuda.jit
+    @_cuda.kernel
     def grad_b_k(gout3, gb):
         buf = cuda.shared.array(RED_THREADS, nbt)
         oc = cuda.blockIdx.x

@@ -51,6 +51,7 @@ from functools import lru_cache
 import numpy as np
 from numba import cuda
 
+from ... import _cuda
 from ..._cuda import THREADS, blocks, empty, flat, full
 from ...softmax.cuda._rows import (
     BLOCK_MAX,
@@ -109,7 +110,7 @@ def _row_kernels(name: str, dtype: np.dtype, fused: bool, looped: bool):
             D = reduce_sum(D)
         return r, k0, dk, t, counted, good, m, s, ls, W, D
 
-    @cuda.jit
+    @_cuda.kernel
     def forward_kernel(x, target, w, rows, C, ign, use_ign, keep, eps_c, eps,
                        loss, parts, gfused):
         # A block owns one slot of rows, or with ``looped`` several (softmax's _rows.py).
@@ -142,7 +143,7 @@ def _row_kernels(name: str, dtype: np.dtype, fused: bool, looped: bool):
                 break
             b += cuda.gridDim.x
 
-    @cuda.jit
+    @_cuda.kernel
     def backward_kernel(x, target, w, rows, C, ign, use_ign, keep, eps_c, eps,
                         g, per_row, scale0, grad):
         b = cuda.blockIdx.x
@@ -177,7 +178,7 @@ def _reduce_kernels(dtype: np.dtype):
     nan = np.float64(np.nan)
     cast = dtype.type
 
-    @cuda.jit
+    @_cuda.kernel
     def finish(parts, rows, keep, eps_c, mean, out, scale0):
         t = cuda.threadIdx.x
         a = b = c = np.float64(0)
@@ -197,7 +198,7 @@ def _reduce_kernels(dtype: np.dtype):
                 out[0] = cast(keep * a + eps_c * b)
                 scale0[0] = 1
 
-    @cuda.jit
+    @_cuda.kernel
     def total(target, w, rows, C, ign, use_ign, scale0):
         t = cuda.threadIdx.x
         c = np.float64(0)
@@ -209,7 +210,7 @@ def _reduce_kernels(dtype: np.dtype):
         if t == 0:
             scale0[0] = 1 / c if c != 0 else nan
 
-    @cuda.jit
+    @_cuda.kernel
     def scale_fused(gfused, target, C, ign, use_ign, g, per_row, scale0, grad):
         i = cuda.grid(1)
         if i < gfused.size:

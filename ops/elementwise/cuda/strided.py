@@ -69,7 +69,7 @@ def _for(fn, dtype):
 
 @functools.lru_cache(maxsize=None)
 def _map1(fn):
-    @cuda.jit
+    @_cuda.kernel
     def kernel(out, x, n):
         i = cuda.grid(1)
         if i < n:
@@ -79,7 +79,7 @@ def _map1(fn):
 
 @functools.lru_cache(maxsize=None)
 def _map2(fn):
-    @cuda.jit
+    @_cuda.kernel
     def kernel(out, a, b, shape, sa, sb, n):
         i = cuda.grid(1)
         if i < n:
@@ -90,7 +90,7 @@ def _map2(fn):
 
 @functools.lru_cache(maxsize=None)
 def _grad1(fn):
-    @cuda.jit
+    @_cuda.kernel
     def kernel(gx, g, x, y, n):
         i = cuda.grid(1)
         if i < n:
@@ -100,7 +100,7 @@ def _grad1(fn):
 
 @functools.lru_cache(maxsize=None)
 def _grad2(fn):
-    @cuda.jit
+    @_cuda.kernel
     def kernel(ga, gb, g, a, b, z, shape, sa, sb, n, need_a, need_b):
         i = cuda.grid(1)
         if i < n:
@@ -437,7 +437,7 @@ def _compare(fn):
 
 # --- clamp, where, cast -------------------------------------------------------------
 
-@cuda.jit
+@_cuda.kernel
 def _clamp_kernel(out, x, has_lo, lo, has_hi, hi, n):
     i = cuda.grid(1)
     if i < n:
@@ -453,7 +453,7 @@ def _clamp_kernel(out, x, has_lo, lo, has_hi, hi, n):
 def _clamp_grad_kernel(t):
     zero = t(0)
 
-    @cuda.jit
+    @_cuda.kernel
     def clamp_grad(gx, g, x, has_lo, lo, has_hi, hi, n):
         i = cuda.grid(1)
         if i < n:
@@ -488,7 +488,7 @@ def _clamp_backward(grad, inputs, out, needs, *, min, max):
     return (gx,)
 
 
-@cuda.jit
+@_cuda.kernel
 def _where_kernel(out, cond, x, y, shape, sc, sx, sy, n):
     i = cuda.grid(1)
     if i < n:
@@ -509,7 +509,7 @@ def _where_kernel(out, cond, x, y, shape, sc, sx, sy, n):
 def _where_grad_kernel(t):
     zero = t(0)
 
-    @cuda.jit
+    @_cuda.kernel
     def where_grad(gx, gy, g, cond, shape, sc, n, need_x, need_y):
         i = cuda.grid(1)
         if i < n:

@@ -23,6 +23,7 @@ from functools import lru_cache
 import numpy as np
 from numba import cuda
 
+from ... import _cuda
 from ..._cuda import empty
 from ...softmax.cuda._rows import STRATEGIES, Strategy, launch_rows, nanmax
 
@@ -35,7 +36,7 @@ def _kernels(name: str, dtype: np.dtype, looped: bool):
     # Constants of the array's dtype, so float32 maths stays float32.
     neg_inf, zero = dtype.type(-np.inf), dtype.type(0)
 
-    @cuda.jit
+    @_cuda.kernel
     def forward_kernel(x, y, rows, n, inner):
         # A block owns one slot of rows, or with ``looped`` several (_rows.py).
         b = cuda.blockIdx.x
@@ -61,7 +62,7 @@ def _kernels(name: str, dtype: np.dtype, looped: bool):
                 break
             b += cuda.gridDim.x
 
-    @cuda.jit
+    @_cuda.kernel
     def backward_kernel(y, g, gx, rows, n, inner):
         b = cuda.blockIdx.x
         while first_row(b) < rows:

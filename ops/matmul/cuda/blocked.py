@@ -38,6 +38,7 @@ import numpy as np
 from numba import cuda
 from numba.cuda.np import numpy_support
 
+from ... import _cuda
 from . import _gemm
 from ._gemm import batch_offsets
 
@@ -65,7 +66,7 @@ def _kernel(dtype: np.dtype):
     zero = dtype.type(0)  # typed, so float32 sums stay float32 on the device
     dt = numpy_support.from_dtype(dtype)  # shared/local arrays' element type
 
-    @cuda.jit
+    @_cuda.kernel
     def gemm(A, B, C, D, has_bias, rows, cols, depth, a_rs, a_cs, b_rs, b_cs,
              batches, kept, a_kept, b_kept, reduced, red, a_red, b_red):
         sA = cuda.shared.array(SHARED_A, dt)

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numba import cuda
 
+from ... import _cuda
 from . import _gemm
 from ._gemm import batch_offsets
 
@@ -37,7 +38,7 @@ def _kernel(dtype: np.dtype):
     zero = dtype.type(0)  # typed, so float32 sums stay float32 on the device
     T = TILE[0]
 
-    @cuda.jit
+    @_cuda.kernel
     def gemm(A, B, C, D, has_bias, rows, cols, depth, a_rs, a_cs, b_rs, b_cs,
              batches, kept, a_kept, b_kept, reduced, red, a_red, b_red):
         i = cuda.blockIdx.x * T + cuda.threadIdx.y

@@ -15,13 +15,14 @@ from __future__ import annotations
 
 from numba import cuda
 
+from ... import _cuda
 from ..._cuda import THREADS, blocks, empty
 from .. import output_shape
 from ._window import (DeviceArray, divmod32, plane_groups, plane_slice, tap_range, window_args,
                       window_max)
 
 
-@cuda.jit
+@_cuda.kernel
 def _forward_kernel(x, out, ind, height, width, out_h, out_w, kh, kw, sh, sw, ph, pw, dh, dw):
     o = cuda.grid(1)
     if o >= out.size:
@@ -38,7 +39,7 @@ def _forward_kernel(x, out, ind, height, width, out_h, out_w, kh, kw, sh, sw, ph
     ind[o] = pos
 
 
-@cuda.jit
+@_cuda.kernel
 def _backward_kernel(x, grad_out, grad_x, zero, height, width, out_h, out_w,
                      kh, kw, sh, sw, ph, pw, dh, dw):
     g = cuda.grid(1)

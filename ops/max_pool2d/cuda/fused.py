@@ -27,6 +27,7 @@ from functools import lru_cache
 import numpy as np
 from numba import cuda, int32
 
+from ... import _cuda
 from ..._cuda import THREADS, blocks, empty, zeros
 from .. import output_shape
 from ._window import (DeviceArray, div32, divmod32, grid3, plane_groups, plane_slice, shrink_tile, spans,
@@ -35,7 +36,7 @@ from ._window import (DeviceArray, div32, divmod32, grid3, plane_groups, plane_s
 TILE = (32, 8)  # threads per block (columns, rows) for the forward
 
 
-@cuda.jit
+@_cuda.kernel
 def _forward_kernel(x, out, ind, planes, height, width, out_h, out_w,
                     kh, kw, sh, sw, ph, pw, dh, dw):
     j = cuda.blockIdx.x * cuda.blockDim.x + cuda.threadIdx.x
@@ -57,7 +58,7 @@ def _forward_kernel(x, out, ind, planes, height, width, out_h, out_w,
                 ind[o] = pos
 
 
-@cuda.jit
+@_cuda.kernel
 def _scatter_kernel(grad_out, ind, grad_x, plane_out, plane_in, overlap):
     o = cuda.grid(1)
     if o >= grad_out.size:
@@ -73,7 +74,7 @@ def _scatter_kernel(grad_out, ind, grad_x, plane_out, plane_in, overlap):
 def _gather_kernel(dtype: np.dtype):
     zero = np.dtype(dtype).type(0)  # a typed zero: no float64 store in float32 kernels
 
-    @cuda.jit
+    @_cuda.kernel
     def kernel(grad_out, ind, grad_x, width, out_h, out_w, sh, sw, ph, pw, plane_in):
         # Non-overlapping windows only: element (n, h, w) lies in window (i, j) or none.
         e = cuda.grid(1)

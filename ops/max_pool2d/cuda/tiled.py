@@ -30,6 +30,7 @@ import functools
 import numpy as np
 from numba import cuda, from_dtype, int32
 
+from ... import _cuda
 from ..._cuda import empty
 from .. import output_shape
 from . import direct
@@ -53,7 +54,7 @@ def _kernels(dtype: np.dtype):
     """(forward, backward) kernels whose shared arrays hold ``dtype``."""
     nb_dtype = from_dtype(dtype)
 
-    @cuda.jit
+    @_cuda.kernel
     def forward_kernel(x, out, ind, planes, height, width, out_h, out_w, reg_h, reg_w,
                        kh, kw, sh, sw, ph, pw, dh, dw):
         tile = cuda.shared.array(FWD_CAP, nb_dtype)
@@ -91,7 +92,7 @@ def _kernels(dtype: np.dtype):
                 # The next plane overwrites the tile: wait until every thread read it.
                 cuda.syncthreads()
 
-    @cuda.jit
+    @_cuda.kernel
     def backward_kernel(grad_out, ind, grad_x, zero, planes, height, width, out_h, out_w,
                         kh, kw, sh, sw, ph, pw, dh, dw):
         grads = cuda.shared.array(BWD_CAP, nb_dtype)

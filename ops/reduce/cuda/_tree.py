@@ -77,7 +77,7 @@ def _sum_kernel(dtype, looped: bool):
     acc = np.dtype(dtype).type
     nbtype = from_dtype(np.dtype(dtype))
 
-    @cuda.jit
+    @_cuda.kernel
     def kernel(out, x, kshape, kstrides, rshape, rstrides, count, divisor):
         tid = cuda.threadIdx.x
         part = cuda.shared.array(TREE, nbtype)
@@ -152,7 +152,7 @@ def _extremum_kernel(dtype, largest: bool, looped: bool):
             return j < i
         return w > v if largest else w < v
 
-    @cuda.jit
+    @_cuda.kernel
     def kernel(values, index, x, kshape, kstrides, rshape, rstrides, count):
         tid = cuda.threadIdx.x
         best = cuda.shared.array(TREE, nbtype)
@@ -216,7 +216,7 @@ def _share_kernel(dtype, looped: bool):
     output value (a tree sum), then gives each of them grad / count, the rest 0."""
     as_dtype = from_dtype(np.dtype(dtype))  # grad / count in grad's dtype, not float64
 
-    @cuda.jit
+    @_cuda.kernel
     def kernel(gx, grad, values, x, kshape, kstrides, rshape, rstrides, count):
         tid = cuda.threadIdx.x
         hits = cuda.shared.array(TREE, np.int64)
@@ -270,7 +270,7 @@ def share_grad(grad, values, x, dims):
 def _pick_kernel(looped: bool):
     """max/min backward with indices: the chosen element gets the gradient, the rest 0
     (each block writes its whole slices, so no separate zero fill)."""
-    @cuda.jit
+    @_cuda.kernel
     def kernel(gx, grad, index, kshape, kstrides, rshape, rstrides, count):
         o = cuda.blockIdx.x
         while o < index.size:
@@ -299,7 +299,7 @@ def pick_grad(grad, index, x, dims):
     return gx
 
 
-@cuda.jit
+@_cuda.kernel
 def _expand_kernel(gx, grad, shape, strides, divisor, n):
     i = cuda.grid(1)
     if i < n:

@@ -150,14 +150,14 @@ def _offsets(shape, key):
     return offsets
 
 
-@cuda.jit
+@_cuda.kernel
 def _take(out, x, offsets, n):
     i = cuda.grid(1)
     if i < n:
         out[i] = x[offsets[i]]
 
 
-@cuda.jit
+@_cuda.kernel
 def _scatter_add(gx, g, offsets, n):
     # An integer index may pick the same element twice: the adds must not race.
     i = cuda.grid(1)

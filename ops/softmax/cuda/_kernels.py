@@ -26,6 +26,7 @@ from functools import lru_cache
 import numpy as np
 from numba import cuda
 
+from ... import _cuda
 from ..._cuda import empty
 from ._rows import STRATEGIES, Strategy, launch_rows, nanmax
 
@@ -39,7 +40,7 @@ def _kernels(name: str, dtype: np.dtype, looped: bool):
     # float64 maths.
     neg_inf, zero, one = dtype.type(-np.inf), dtype.type(0), dtype.type(1)
 
-    @cuda.jit
+    @_cuda.kernel
     def forward_kernel(x, y, rows, n, inner):
         # A block owns one slot of rows, or with ``looped`` several (_rows.py).
         b = cuda.blockIdx.x
@@ -65,7 +66,7 @@ def _kernels(name: str, dtype: np.dtype, looped: bool):
                 break
             b += cuda.gridDim.x
 
-    @cuda.jit
+    @_cuda.kernel
     def backward_kernel(y, g, gx, rows, n, inner):
         b = cuda.blockIdx.x
         while first_row(b) < rows:
