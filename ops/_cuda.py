@@ -10,9 +10,14 @@ Conventions every CUDA kernel file follows:
 - Never pass a NumPy array to a kernel: Numba would copy it to the device and back on
   every launch. Pass shapes and attributes as Python ints/floats or tuples of them.
 - The simulator keys ``cuda.shared.array`` by source line: one declaration per line.
+- Declare kernels with ``@_cuda.kernel`` (device functions keep ``@cuda.jit(device=True)``):
+  the cached launch path below, which a training step's host time depends on.
+- Shapes of shared arrays are compile-time constants (module or closure values, never
+  an expression in the kernel: real CUDA refuses what the simulator allocates), and
+  float32 kernels take their constants typed (``np.float32(1)``, not ``1``).
 
 What is here: the kernel decorator (``kernel``: ``cuda.jit`` with a cached launch
-path), allocation (``empty``, ``full``, ``zeros``, ``copy``), launch sizes
+path), allocation (``empty``, ``full``, ``zeros``, ``copy``, ``duplicate``), launch sizes
 (``THREADS``, ``blocks``, ``threads_for``, ``launch``; ``MAX_BLOCKS`` and
 ``capped_blocks`` for kernels that loop over rows past the cap), host-side stride
 arithmetic (``strides_of``, ``broadcast_strides``, ``coalesce``), the device function
