@@ -69,20 +69,8 @@ div = _elementwise("div", "a / b with broadcasting (true division).")
 pow = _elementwise("pow", "a ** b with broadcasting.")
 
 
-def matmul(input, other):
-    """Matrix product with torch.matmul's rules (see minigrad.nn.functional.matmul)."""
-    from .nn.functional import matmul as _matmul
-    return _matmul(input, other)
-
-
-def softmax(input, dim):
-    from .nn.functional import softmax as _softmax
-    return _softmax(input, dim)
-
-
-def log_softmax(input, dim):
-    from .nn.functional import log_softmax as _log_softmax
-    return _log_softmax(input, dim)
+from .tensor_ops.linalg import matmul  # noqa: E402,F401
+from .tensor_ops.softmax import log_softmax, softmax  # noqa: E402,F401
 
 
 def is_tensor(obj) -> "bool":

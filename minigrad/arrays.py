@@ -1,37 +1,49 @@
 """The few array operations the engine, the optimizers and the modules do outside ops,
 written once for both devices: a NumPy array on the CPU, a Numba device array on cuda.
 
-On cuda they run the registry's kernels or the fill/copy helpers of ops/_cuda.py, so a
-gradient being accumulated never leaves the GPU.
+They run the registry's kernels (``dispatch.run``) on every device, so a gradient's cast,
+copy and accumulation are ordinary dispatched ops (the profiler sees them, ``use()``
+selects them) and, on cuda, never leave the GPU. ``full`` is the exception: no op makes
+an array from nothing, so it calls the fill helper of each device directly.
 """
 from __future__ import annotations
 
 import numpy as np
 
 from .device import CPU, Device, device_of
-
-
-def _cuda_helpers():
-    from .ops import _cuda
-    return _cuda
+from .ops._attrs import NONE, Attrs
 
 
 def full(shape, value, dtype, device: Device = CPU):
     """A new array of ``shape`` filled with ``value``."""
     if device == CPU:
         return np.full(shape, value, dtype=dtype)
-    return _cuda_helpers().full(shape, value, dtype)
+    from .ops import _cuda
+    return _cuda.full(shape, value, dtype)
 
 
 def zeros_like(a):
     return full(a.shape, 0, a.dtype, device_of(a))
 
 
+def _run(op: str, g, *arrays):
+    from . import dispatch
+    # A NumPy scalar (a kernel's 0-d result) is a host value too: only device arrays
+    # have copy_to_host.
+    return dispatch.run(op, "cuda" if hasattr(arrays[0], "copy_to_host") else "cpu", g, *arrays)
+
+
+def owns_memory(a) -> bool:
+    """Whether ``a`` is a NumPy array owning its buffer (no view of another array): a
+    kernel's fresh output, which the engine may keep as a gradient without a copy. False
+    for a device array, whose views cannot be told apart cheaply (it is copied)."""
+    return isinstance(a, np.ndarray) and a.base is None
+
+
 def copy(a):
-    """A new array with the same values (device to device on cuda)."""
-    if isinstance(a, np.ndarray):
-        return np.array(a, copy=True)
-    return _cuda_helpers().duplicate(a)
+    """A new array with the same values: the cast kernel to ``a``'s own dtype (device to
+    device on cuda)."""
+    return _run("cast", Attrs(dtype=a.dtype), a)
 
 
 def cast(a, dtype):
@@ -41,15 +53,9 @@ def cast(a, dtype):
         a = np.asarray(a)  # a NumPy scalar from a kernel counts as a 0-d array
     if a.dtype == dtype:
         return a
-    if isinstance(a, np.ndarray):
-        return a.astype(dtype)
-    from . import dispatch
-    return dispatch.lookup("cast", "cuda")[1].forward(a, dtype=dtype)
+    return _run("cast", Attrs(dtype=dtype), a)
 
 
 def add(a, b):
     """``a + b`` for two arrays of one shape, dtype and device."""
-    if isinstance(a, np.ndarray):
-        return a + b
-    from . import dispatch
-    return dispatch.lookup("add", "cuda")[1].forward(a, b)
+    return _run("add", NONE, a, b)

@@ -34,6 +34,8 @@ float64 = DType("float64", np.float64, True, 3)
 
 _BY_NAME = {d.name: d for d in (bool_, int64, float32, float64)}
 _BY_NP = {d.np: d for d in (bool_, int64, float32, float64)}
+# The lookup Tensor.dtype makes without a call (the four dtypes arrays hold).
+BY_NUMPY = _BY_NP
 
 
 def get(name: str) -> DType:

@@ -20,15 +20,17 @@ profiled GPU run is slower than an unprofiled one (as with ``torch.profiler``, w
 also perturbs what it measures). On ``cpu`` nothing is added but the bookkeeping (about
 a microsecond per op).
 
-Off, it costs next to nothing: ``apply`` and the backward engine test one module-level
-variable (:data:`_active`, None when no profile is on) per op call.
+Every kernel call, forward or backward, goes through ``minigrad.dispatch.call``, the one
+place a profile hooks in (``dispatch.observe``). Off, it costs next to nothing: that
+function tests one module-level variable per op call.
 
 Differences from PyTorch: one profile at a time: entering a second one while one is
 active raises RuntimeError (torch raises too); a profile object may be entered again
 after its block ends and keeps adding to its records. Times are wall times (the columns
 are called "Self time" and "Total time"; the sort keys accept torch's ``*_cpu_time*``
-names). Accumulating into leaves' ``.grad`` and the optimizer's step are not ops and
-are not recorded (they show as the gap between the ops' total and the step's time).
+names). Everything that runs a kernel is an op and is recorded: the casts, copies and
+additions of gradient accumulation, device copies (``to_copy``) and the optimizers'
+updates (``sgd_step``, ``adam_step``) as well.
 Ops are recorded from whichever thread runs them; minigrad runs them on one.
 """
 from __future__ import annotations
@@ -37,10 +39,12 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from . import dispatch
+
 __all__ = ["profile", "FunctionEvent", "FunctionEventAvg", "EventList"]
 
-# The profile that records, or None. apply() and the engine read it once per op call:
-# that one test is all profiling costs when it is off.
+# The profile that records, or None (one at a time); while it is on, dispatch.call hands
+# it every kernel call.
 _active: "profile | None" = None
 
 _clock = time.perf_counter
@@ -220,15 +224,17 @@ class profile:
             raise RuntimeError("minigrad.profiler.profile: a profile is already active; "
                                "profiles do not nest (end the outer one first)")
         _active = self
+        dispatch.observe(self)
         return self
 
     def __exit__(self, *exc) -> None:
         global _active
         if _active is self:
             _active = None
+            dispatch.observe(None)
         self._stack.clear()
 
-    # ---- recording (called by apply and the engine while this profile is active) ----
+    # ---- recording (dispatch.call hands every kernel call here while this profile is on) ----
     def _synchronize(self) -> None:
         if self._sync is None:
             from . import cuda

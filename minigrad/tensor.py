@@ -13,6 +13,8 @@ from .autograd import engine
 from .autograd.node import Node
 from .device import CPU, CUDA, Device, device as as_device, is_device_array, move, to_host
 from .tensor_ops import elementwise as ew
+from .tensor_ops import linalg
+from .tensor_ops import softmax as sm
 from .tensor_ops import reduce as red
 from .tensor_ops import shape as shp
 
@@ -75,7 +77,7 @@ class Tensor:
 
     @property
     def dtype(self) -> dt.DType:
-        return dt.from_numpy_dtype(self.data.dtype)
+        return dt.BY_NUMPY.get(self.data.dtype) or dt.from_numpy_dtype(self.data.dtype)
 
     @property
     def device(self) -> Device:
@@ -257,14 +259,20 @@ class Tensor:
             if self.data.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
             g = _arrays.full(self.shape, 1, self.data.dtype, self.device)
-        else:
-            g = gradient.data if isinstance(gradient, Tensor) else np.asarray(gradient)
-            if g.shape != self.shape:
+        elif isinstance(gradient, Tensor):
+            g = gradient.data
+            if g.shape != self.data.shape:
                 raise RuntimeError(f"gradient: expected shape {self.shape} (the tensor's), got {g.shape}")
-            if isinstance(gradient, Tensor) and gradient.device != self.device:
+            if isinstance(g, np.ndarray) != isinstance(self.data, np.ndarray):
                 raise RuntimeError(f"gradient: expected a tensor on {self.device} (the tensor's), "
                                    f"got one on {gradient.device}")
-            g = move(_arrays.cast(g, self.data.dtype), self.device)  # an ndarray for a cuda tensor
+            if g.dtype != self.data.dtype:
+                g = _arrays.cast(g, self.data.dtype)
+        else:  # an array-like: made a tensor of this one's dtype and device
+            g = np.asarray(gradient)
+            if g.shape != self.data.shape:
+                raise RuntimeError(f"gradient: expected shape {self.shape} (the tensor's), got {g.shape}")
+            g = move(_arrays.cast(g, self.data.dtype), self.device)
         engine.run_backward([self], [g], retain_graph=retain_graph)
 
     # ---- arithmetic -----------------------------------------------------------
@@ -282,12 +290,10 @@ class Tensor:
     def __abs__(self): return ew.unary("abs", self)
 
     def __matmul__(self, other):
-        from .nn.functional import matmul
-        return matmul(self, other)
+        return linalg.matmul(self, other)
 
     def __rmatmul__(self, other):
-        from .nn.functional import matmul
-        return matmul(other, self)
+        return linalg.matmul(other, self)
 
     # Anything that is not a number or an array (None, a string) is simply unequal, as
     # in PyTorch: NotImplemented lets Python fall back to identity.
@@ -326,16 +332,13 @@ class Tensor:
     def ge(self, other): return ew.compare("ge", self, other)
 
     def matmul(self, other):
-        from .nn.functional import matmul
-        return matmul(self, other)
+        return linalg.matmul(self, other)
 
     def softmax(self, dim: int):
-        from .nn.functional import softmax
-        return softmax(self, dim)
+        return sm.softmax(self, dim)
 
     def log_softmax(self, dim: int):
-        from .nn.functional import log_softmax
-        return log_softmax(self, dim)
+        return sm.log_softmax(self, dim)
 
     # ---- reductions -----------------------------------------------------------
     def sum(self, dim=None, keepdim: bool = False): return red.sum(self, dim, keepdim)

@@ -24,6 +24,8 @@ def is_int(value: Any) -> bool:
 def pair(value: Any, name: str, allow_single: bool = False) -> Pair:
     """An int or a tuple/list of 2 ints -> a tuple of 2 Python ints. With
     ``allow_single`` a 1-element tuple is accepted too (PyTorch's pooling does)."""
+    if type(value) is int:  # the common spelling, without a call
+        return (value, value)
     if is_int(value):
         return (int(value), int(value))
     if isinstance(value, (tuple, list)):

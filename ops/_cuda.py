@@ -17,12 +17,12 @@ Conventions every CUDA kernel file follows:
   float32 kernels take their constants typed (``np.float32(1)``, not ``1``).
 
 What is here: the kernel decorator (``kernel``: ``cuda.jit`` with a cached launch
-path), allocation (``empty``, ``full``, ``zeros``, ``copy``, ``duplicate``), launch sizes
-(``THREADS``, ``blocks``, ``threads_for``, ``launch``; ``MAX_BLOCKS`` and
-``capped_blocks`` for kernels that loop over rows past the cap), host-side stride
-arithmetic (``strides_of``, ``broadcast_strides``, ``coalesce``), the device function
-``offset`` (flat index -> strided element offset) and the strided ``gather``/``scatter``
-copies.
+path), allocation and copies (``empty``, ``full``, ``zeros``, ``copy``, ``duplicate``,
+``copy_into``), launch sizes (``THREADS``, ``blocks``, ``threads_for``, ``launch``;
+``MAX_BLOCKS`` and ``capped_blocks`` for kernels that loop over rows past the cap),
+host-side stride arithmetic (``strides_of``, ``broadcast_strides``, ``coalesce``), the
+device function ``offset`` (flat index -> strided element offset) and the strided
+``gather``/``scatter`` copies.
 """
 from __future__ import annotations
 
@@ -419,10 +419,16 @@ contiguous = copy  # inputs are C-contiguous already: making one means a fresh c
 
 
 def duplicate(a):
-    """A new array with ``a``'s values and dtype: one device-to-device copy by the
-    driver (no kernel launch), without the checks numba-cuda's ``copy_to_device`` makes
-    on every call (~50 us of host time: ``a`` is C-contiguous, as every array here)."""
+    """A new array with ``a``'s values and dtype (see :func:`copy_into`)."""
     out = empty(a.shape, a.dtype)
+    copy_into(out, a)
+    return out
+
+
+def copy_into(out, a) -> None:
+    """Write ``a``'s values into ``out`` (one shape and dtype, both C-contiguous): one
+    device-to-device copy by the driver (no kernel launch), without the checks
+    numba-cuda's ``copy_to_device`` makes on every call (~50 us of host time)."""
     nbytes = a.size * a.dtype.itemsize
     if nbytes:
         if SIMULATOR:
@@ -430,4 +436,3 @@ def duplicate(a):
         else:
             from numba.cuda.cudadrv import driver
             driver.device_to_device(out, a, nbytes)
-    return out

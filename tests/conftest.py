@@ -26,6 +26,7 @@ def restore_registry():
     registry._table.update(table)
     registry._defaults.clear()
     registry._defaults.update(defaults)
+    registry._resolved.clear()
 
 
 # tests/cuda needs the CUDA target: Numba's simulator (NUMBA_ENABLE_CUDASIM=1, read when

@@ -182,3 +182,13 @@ def test_readme_example_runs(tmp_path):
     assert scope["w"].grad is not None and scope["w"].grad.shape == (6, 1, 5, 5)
     assert scope["b"].grad is not None and scope["b"].grad.shape == (6,)
     assert (tmp_path / "graph.svg").is_file()
+
+
+def test_the_tape_page_counts_the_engine_truly():
+    """docs/tape.md says how long the engine is: within 10% of the three files' lines."""
+    text = open(os.path.join(ROOT, "docs", "tape.md")).read()
+    claimed = int(re.search(r"The engine is about (\d+) lines", text).group(1))
+    files = ("function.py", "node.py", "engine.py")
+    actual = sum(len(open(os.path.join(ROOT, "minigrad", "autograd", f)).read().splitlines())
+                 for f in files)
+    assert abs(actual - claimed) <= 0.1 * claimed, (claimed, actual)

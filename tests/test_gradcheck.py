@@ -16,12 +16,12 @@ def leaf(values):
     return minigrad.tensor(values, dtype=float64, requires_grad=True)
 
 
-def square_forward(x):
-    return x * x
+def square_forward(g, x):
+    return x * x, x
 
 
-def square_backward_wrong(grad, inputs, out, needs):
-    return (grad * inputs[0],)  # the factor 2 is missing
+def square_backward_wrong(g, grad, x, needs):
+    return (grad * x,)  # the factor 2 is missing
 
 
 def test_passes_on_correct_ops():
@@ -73,7 +73,7 @@ def test_names_the_input_and_output(restore_registry):
 
 def test_a_wrong_implementation_selected_with_use(restore_registry):
     minigrad.register("exp", "cpu", "wrong",
-                      lambda x: np.exp(x), lambda g, inputs, out, needs: (g * inputs[0],))
+                      lambda g, x: (np.exp(x), x), lambda g, grad, x, needs: (grad * x,))
     x = leaf([0.3, -0.2])
     assert minigrad.gradcheck(lambda t: t.exp(), (x,))
     with minigrad.use(exp="wrong"):
@@ -83,8 +83,8 @@ def test_a_wrong_implementation_selected_with_use(restore_registry):
 
 def test_atol_rtol_and_eps_are_used(restore_registry):
     # A backward off by a relative 1e-4: inside the default rtol=1e-3, outside 1e-6.
-    minigrad.register("gc_scale", "cpu", "slightly_off", lambda x: 2 * x,
-                      lambda g, inputs, out, needs: (2 * g * (1 + 1e-4),))
+    minigrad.register("gc_scale", "cpu", "slightly_off", lambda g, x: (2 * x, None),
+                      lambda g, grad, saved, needs: (2 * grad * (1 + 1e-4),))
     x = leaf([1.0, -2.0])
     fn = lambda t: apply("gc_scale", t)  # noqa: E731
     assert minigrad.gradcheck(fn, (x,))

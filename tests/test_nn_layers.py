@@ -77,8 +77,12 @@ def test_conv2d_argument_errors():
         nn.Conv2d(4, 3, 3, groups=2)
     with pytest.raises(ValueError, match="groups: expected a positive int, got 0"):
         nn.Conv2d(4, 4, 3, groups=0)
-    with pytest.raises(ValueError, match="Invalid padding string 'full'"):
+    # The layer runs the op's own checks: F.conv2d's messages, word for word.
+    with pytest.raises(ValueError, match="padding: expected an int, a tuple of 2 ints, 'valid' "
+                                         "or 'same', got the string 'full'"):
         nn.Conv2d(1, 1, 3, padding="full")
+    with pytest.raises(ValueError, match="got the string 'full'"):
+        F.conv2d(minigrad.zeros(1, 1, 4, 4), minigrad.zeros(1, 1, 3, 3), padding="full")
     with pytest.raises(ValueError, match="padding='same' is not supported for strided"):
         nn.Conv2d(1, 1, 3, stride=2, padding="same")
     with pytest.raises(NotImplementedError, match="padding_mode='reflect' is not supported"):
@@ -87,9 +91,9 @@ def test_conv2d_argument_errors():
         nn.Conv2d(1, 1, 3, padding_mode="mirror")
     with pytest.raises(TypeError, match="kernel_size: expected an int"):
         nn.Conv2d(1, 1, 2.5)
-    with pytest.raises(ValueError, match="stride: expected a positive int"):
+    with pytest.raises(ValueError, match=r"stride: expected positive values, got \(0, 0\)"):
         nn.Conv2d(1, 1, 3, stride=0)
-    with pytest.raises(ValueError, match="padding: expected a >= 0 int"):
+    with pytest.raises(ValueError, match=r"padding: expected non-negative values, got \(-1, -1\)"):
         nn.Conv2d(1, 1, 3, padding=-1)
     with pytest.raises(TypeError, match="dtype: parameters must be floating point"):
         nn.Conv2d(1, 1, 3, dtype=minigrad.int64)
@@ -147,8 +151,11 @@ def test_maxpool2d_forward_and_stored_arguments():
     values, indices = nn.MaxPool2d(2, return_indices=True)(_t(x))
     assert indices.dtype is minigrad.int64 and values.shape == indices.shape == (2, 3, 3, 2)
     assert nn.MaxPool2d(3, ceil_mode=True)(_t(x)).shape == (2, 3, 2, 2)
-    with pytest.raises(ValueError, match="kernel_size: expected a positive int"):
+    # The layer runs the op's own checks: F.max_pool2d's messages, word for word.
+    with pytest.raises(ValueError, match=r"kernel_size: expected positive values, got \(0, 0\)"):
         nn.MaxPool2d(0)
+    with pytest.raises(ValueError, match="padding: should be at most half of kernel_size"):
+        nn.MaxPool2d(2, padding=2)
     with pytest.raises(TypeError, match="ceil_mode: expected a bool"):
         nn.MaxPool2d(2, ceil_mode=1)
 

@@ -281,6 +281,37 @@ def test_update_is_in_place_and_uses_gradients_from_backward():
     assert w.is_leaf and w.requires_grad and w.grad_fn is None
 
 
+@pytest.mark.parametrize("cls,op", [(optim.SGD, "sgd_step"), (optim.Adam, "adam_step"),
+                                    (optim.AdamW, "adam_step")])
+def test_each_group_steps_by_one_registry_op(cls, op):
+    # The update is an op like any other: one call per parameter group (the
+    # parameters without a gradient left out), on the group's device, seen by the
+    # profiler and selected by the registry.
+    a, b, c = leaf([1.0, 2.0]), leaf([3.0]), leaf([4.0])
+    opt = cls([{"params": [a, c]}, {"params": [b]}], lr=0.1)
+    set_grad(a, [1.0, 1.0])
+    set_grad(b, [1.0])
+    with minigrad.profiler.profile() as prof:
+        opt.step()
+    assert [(e.name, e.impl, e.device) for e in prof.events()] == [(op, "numpy", "cpu")] * 2
+    assert c.tolist() == [4.0] and c not in opt.state
+    assert minigrad.dispatch.lookup(op, "cpu")[1].backward is None
+
+
+def test_functional_sgd_is_the_optimizers_update():
+    from minigrad.optim.sgd import sgd
+    p, q = leaf([1.0, -2.0]), leaf([1.0, -2.0])
+    opt = optim.SGD([p], lr=0.1, momentum=0.9)
+    bufs = [None]
+    for g in ([0.5, 1.0], [0.25, -1.0]):
+        set_grad(p, g)
+        set_grad(q, g)
+        opt.step()
+        sgd([q], [q.grad], bufs, lr=0.1, momentum=0.9)
+    assert q.tolist() == p.tolist()
+    assert bufs[0].tolist() == opt.state[p]["momentum_buffer"].tolist()
+
+
 def test_parameters_without_gradient_are_skipped():
     a, b = leaf([1.0]), leaf([2.0])
     opt = optim.Adam([a, b], lr=0.1)

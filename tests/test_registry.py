@@ -12,11 +12,11 @@ pytestmark = pytest.mark.usefixtures("restore_registry")
 
 
 def scaling(factor):
-    """A kernel pair for y = factor * x, following docs/adding-an-op.md."""
-    def forward(x):
-        return factor * x
+    """A kernel pair for y = factor * x, following docs/add-your-own-op.md."""
+    def forward(g, x):
+        return factor * x, None
 
-    def backward(grad, inputs, out, needs):
+    def backward(g, grad, saved, needs):
         return (factor * grad,)
     return forward, backward
 
@@ -175,23 +175,23 @@ def test_register_bad_kernels():
     assert "reg_bad" not in dispatch.ops()
 
 
-def cube_forward(x, *, offset):
-    return x ** 3 + offset
+def cube_forward(g, x):
+    return x ** 3 + g.offset, x
 
 
-def cube_backward(grad, inputs, out, needs, *, offset):
-    return (3 * inputs[0] ** 2 * grad,)
+def cube_backward(g, grad, x, needs):
+    return (3 * x ** 2 * grad,)
 
 
-def weighted_sum_forward(a, b, *, alpha):
-    return a + alpha * b
+def weighted_sum_forward(g, a, b):
+    return a + g.alpha * b, (a.shape, b.shape)
 
 
-def weighted_sum_backward(grad, inputs, out, needs, *, alpha):
-    from minigrad.ops.elementwise.numpy import sum_to
-    a, b = inputs
-    return (sum_to(grad, a.shape) if needs[0] else None,
-            sum_to(alpha * grad, b.shape) if needs[1] else None)
+def weighted_sum_backward(g, grad, shapes, needs):
+    from minigrad.ops._arrays import sum_to
+    a_shape, b_shape = shapes
+    return (sum_to(grad, a_shape) if needs[0] else None,
+            sum_to(g.alpha * grad, b_shape) if needs[1] else None)
 
 
 def test_a_user_op_end_to_end():
@@ -216,15 +216,15 @@ def test_a_user_op_end_to_end():
 
 
 def test_a_user_op_without_backward_is_not_differentiable():
-    minigrad.register("reg_sign", "cpu", "numpy", np.sign, None)
+    minigrad.register("reg_sign", "cpu", "numpy", lambda g, x: (np.sign(x), None), None)
     x = minigrad.tensor([-2.0, 3.0], requires_grad=True)
     y = apply("reg_sign", x)
     assert y.tolist() == [-1.0, 1.0] and not y.requires_grad
 
 
 def test_a_kernel_returning_a_wrong_gradient_shape_is_caught():
-    minigrad.register("reg_badshape", "cpu", "numpy", lambda x: 2 * x,
-                      lambda g, inputs, out, needs: (g.sum(),))
+    minigrad.register("reg_badshape", "cpu", "numpy", lambda g, x: (2 * x, None),
+                      lambda g, grad, saved, needs: (grad.sum(),))
     x = minigrad.tensor([1.0, 2.0], requires_grad=True)
     with pytest.raises(RuntimeError, match=r"RegBadshapeBackward \(numpy\) returned a gradient of "
                                            r"shape \(\) for input 0, expected \(2,\)"):

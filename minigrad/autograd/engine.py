@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import arrays, profiler
-from ..device import device_of
+from .. import arrays, dispatch
+from .. import tensor as _tensor
 
 from .grad_mode import no_grad
 from .node import Node
@@ -37,19 +37,21 @@ def _topological_order(roots: list[Node]) -> list[Node]:
     return order
 
 
-def _accumulate(leaf, grad: np.ndarray) -> None:
-    from ..tensor import Tensor
-
-    # Always a fresh array: grads flowing through the tape may be shared between inputs.
-    grad = arrays.cast(grad, leaf.dtype.np)
+def _accumulate(leaf, grad, fresh: bool = False) -> None:
+    """Add ``grad`` into ``leaf.grad`` (made on the first gradient). ``fresh``: grad is a
+    new array nothing else refers to, which the leaf may keep; anything else (the caller's
+    gradient, one a node passed through or gave to two inputs, a view) is copied first."""
+    Tensor = _tensor.Tensor
+    if grad.dtype != leaf.data.dtype:  # as PyTorch's engine: in the tensor's dtype
+        grad, fresh = arrays.cast(grad, leaf.data.dtype), True
     if leaf.grad is None:
-        leaf.grad = Tensor._wrap(arrays.copy(grad))
+        leaf.grad = Tensor._wrap(grad if fresh and arrays.owns_memory(grad) else arrays.copy(grad))
     else:
         leaf.grad = Tensor._wrap(arrays.add(leaf.grad.data, grad))
 
 
 def _check_grad(node: Node, i: int, grad, target_shape) -> None:
-    if grad is not None and tuple(np.shape(grad)) != tuple(target_shape):
+    if tuple(np.shape(grad)) != tuple(target_shape):
         raise RuntimeError(f"{node.name()} ({node.impl}) returned a gradient of shape "
                            f"{np.shape(grad)} for input {i}, expected {tuple(target_shape)}")
 
@@ -75,22 +77,23 @@ def run_backward(tensors, grads, retain_graph: bool = False) -> None:
                 owner = node.retained()
                 if owner is not None:
                     _accumulate(owner, grad)
-            if profiler._active is None:
-                input_grads = node.run(grad)
-            else:  # the gradient's device is the one the backward kernels run on
-                input_grads = profiler._active.record(f"{node.op} backward", node.impl,
-                                                      device_of(grad).type, (grad,), node.run, grad)
+            input_grads = dispatch.call(f"{node.op} backward", node.impl, node.device, (grad,),
+                                        node.run, grad)
             if not retain_graph:
                 node.free()
             for i, (edge, g) in enumerate(zip(node.edges, input_grads)):
                 if edge is None or g is None:
                     continue
-                if isinstance(edge, Node):
-                    _check_grad(node, i, g, edge.shape)
-                    # As PyTorch's engine: a gradient arrives in its tensor's dtype.
-                    g = arrays.cast(g, edge.dtype.np)
+                node_edge = isinstance(edge, Node)
+                shape = edge.shape if node_edge else edge.data.shape
+                if getattr(g, "shape", None) != shape:
+                    _check_grad(node, i, g, shape)
+                if node_edge:
+                    if g.dtype != edge.dtype.np:  # as PyTorch's engine: in the tensor's dtype
+                        g = arrays.cast(g, edge.dtype.np)
                     key = id(edge)
                     pending[key] = g if key not in pending else arrays.add(pending[key], g)
                 else:
-                    _check_grad(node, i, g, edge.shape)
-                    _accumulate(edge, g)
+                    # A kernel's new array, given to this input only, is the leaf's to keep.
+                    fresh = g is not grad and not any(g is o for o in input_grads[:i])
+                    _accumulate(edge, g, fresh)

@@ -3,55 +3,64 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from .. import dispatch
-from .. import profiler
+from .. import dtype as dt
+from .. import tensor as _tensor
+from ..ops._attrs import NONE, Attrs
 from .grad_mode import is_grad_enabled
 from .node import Node
 
 
 def common_device(inputs) -> str:
+    """"cpu" or "cuda": the one device of the tensors in ``inputs`` (None entries
+    skipped; "cpu" when there are none). RuntimeError, PyTorch's message, for two."""
     device = None
     for t in inputs:
         if t is None:
             continue
+        here = "cpu" if isinstance(t.data, np.ndarray) else "cuda"
         if device is None:
-            device = t.device
-        elif t.device != device:
+            device = here
+        elif here != device:
+            first = next(u for u in inputs if u is not None)
             raise RuntimeError(f"Expected all tensors to be on the same device, but found at least "
-                               f"two devices, {device} and {t.device}")
-    return device.type if device is not None else "cpu"
+                               f"two devices, {first.device} and {t.device}")
+    return device or "cpu"
 
 
-def apply(op: str, *inputs, attrs: dict[str, Any] | None = None, n_outputs: int = 1):
+def apply(op: str, *inputs, geometry: Any = None, attrs: dict[str, Any] | None = None,
+          n_outputs: int = 1):
     """Run ``op`` on ``inputs`` (Tensors, or None for an absent optional input) with the
     implementation selected in the registry for their device, and record it.
 
-    Returns one Tensor, or a tuple of ``n_outputs`` Tensors of which only the first is
-    differentiable. Nothing is recorded in no_grad mode, when no input requires grad,
-    when the op has no backward, or when the output is not floating point.
+    geometry: the immutable object the op's declaration made (shapes, normalised
+    attributes, output shape), passed to the kernels as it is; or ``attrs``, a dict of
+    attributes, passed as an :class:`~minigrad.ops._attrs.Attrs`. Returns one Tensor, or
+    a tuple of ``n_outputs`` Tensors of which only the first is differentiable. Nothing
+    is recorded in no_grad mode, when no input requires grad, when the op has no
+    backward, or when the output is not floating point; otherwise the node keeps what
+    forward saved.
     """
-    from ..tensor import Tensor
-
-    attrs = attrs or {}
+    Tensor = _tensor.Tensor
+    if geometry is None:
+        geometry = Attrs(**attrs) if attrs else NONE
     device = common_device(inputs)
     impl, kernel = dispatch.lookup(op, device)
     arrays = tuple(None if t is None else t.data for t in inputs)
-    if profiler._active is None:
-        out = kernel.forward(*arrays, **attrs)
+    out, saved = dispatch.call(op, impl, device, arrays, kernel.forward, geometry, *arrays)
+    if n_outputs == 1:
+        first = results = Tensor._wrap(out)
     else:
-        out = profiler._active.record(op, impl, device, arrays, kernel.forward, *arrays, **attrs)
-    outs = out if n_outputs > 1 else (out,)
-    results = [Tensor._wrap(o) for o in outs]
-    first = results[0]
-    if (kernel.backward is not None and first.dtype.is_floating_point and is_grad_enabled()
-            and any(t is not None and t.requires_grad for t in inputs)):
-        needs = tuple(t is not None and t.requires_grad for t in inputs)
-        backward = kernel.backward
-
-        def backward_fn(grad):
-            return backward(grad, arrays, out, needs, **attrs)
-
-        edges = tuple(None if t is None or not t.requires_grad else (t._node or t) for t in inputs)
-        first._node = Node(op, impl, attrs, edges, backward_fn, first.shape, first.dtype)
+        results = tuple(Tensor._wrap(o) for o in out)
+        first = results[0]
+    needs = tuple(t is not None and t._requires_grad for t in inputs)
+    array = first.data
+    if (kernel.backward is not None and True in needs and array.dtype.kind == "f"
+            and is_grad_enabled()):
+        edges = tuple((t._node or t) if need else None for t, need in zip(inputs, needs))
+        first._node = Node(op, impl, device, geometry, edges, kernel.backward, saved, needs,
+                           array.shape, dt.BY_NUMPY[array.dtype])
         first._requires_grad = True
-    return first if n_outputs == 1 else tuple(results)
+    return results

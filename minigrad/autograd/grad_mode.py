@@ -21,11 +21,11 @@ class _GradMode:
     _enabled: bool
 
     def __enter__(self) -> None:
-        self._prev = is_grad_enabled()
-        _set(self._enabled)
+        self._prev = getattr(_state, "enabled", True)
+        _state.enabled = self._enabled
 
     def __exit__(self, *exc) -> None:
-        _set(self._prev)
+        _state.enabled = self._prev
 
     def __call__(self, func):
         @functools.wraps(func)

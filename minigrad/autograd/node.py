@@ -3,34 +3,45 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from ..ops._attrs import attrs_of
+
 _FREED_MSG = ("Trying to backward through the graph a second time (or to use saved buffers "
               "after they have been freed). Saved buffers are freed after backward(); specify "
               "retain_graph=True on the first backward() if you need to call it again.")
 
 
 class Node:
-    """What the tape keeps of one op call.
+    """What the tape keeps of one op call: the kernel contract's arguments for backward.
 
     ``edges`` has one entry per input: the input's own Node (non-leaf), the input Tensor
     itself when it is a leaf that requires grad (its .grad is accumulated), or None.
-    ``backward_fn(grad_out) -> tuple`` closes over the arrays backward needs; it is
-    dropped after backward (unless retain_graph) so those buffers can be freed.
+    ``run(grad)`` calls ``backward(geometry, grad, saved, needs_input_grad)``; ``saved``
+    is exactly what the implementation's forward chose to keep, and nothing else of the
+    call stays alive. It is dropped after backward (unless retain_graph).
     """
 
-    __slots__ = ("op", "impl", "attrs", "edges", "backward_fn", "shape", "dtype",
-                 "retained", "__weakref__")
+    __slots__ = ("op", "impl", "device", "geometry", "edges", "backward", "saved", "needs",
+                 "shape", "dtype", "retained", "__weakref__")
 
-    def __init__(self, op: str, impl: str, attrs: dict[str, Any], edges: tuple,
-                 backward_fn: Callable, shape: tuple, dtype):
+    def __init__(self, op: str, impl: str, device: str, geometry: Any, edges: tuple,
+                 backward: Callable, saved: Any, needs: tuple[bool, ...], shape: tuple, dtype):
         self.op = op
         self.impl = impl
-        self.attrs = attrs
+        self.device = device
+        self.geometry = geometry
         self.edges = edges
-        self.backward_fn: Callable | None = backward_fn
+        self.backward: Callable | None = backward
+        self.saved = saved
+        self.needs = needs
         self.shape = shape
         self.dtype = dtype
         # Weak reference to the output Tensor when it called retain_grad().
         self.retained = None
+
+    @property
+    def attrs(self) -> dict[str, Any]:
+        """The op's attributes under PyTorch's names (stride, padding, dim, ...)."""
+        return attrs_of(self.geometry)
 
     def name(self) -> str:
         """PyTorch-style name, e.g. ``Conv2dBackward``."""
@@ -40,9 +51,10 @@ class Node:
         return f"<{self.name()} ({self.impl})>"
 
     def run(self, grad):
-        if self.backward_fn is None:
+        if self.backward is None:
             raise RuntimeError(_FREED_MSG)
-        return self.backward_fn(grad)
+        return self.backward(self.geometry, grad, self.saved, self.needs)
 
     def free(self) -> None:
-        self.backward_fn = None
+        self.backward = None
+        self.saved = None

@@ -9,12 +9,17 @@ launch (kernel, dtypes, tile configuration, closure variant):
 - every registered CUDA implementation of every op (``minigrad.implementations(op,
   "cuda")``, so a new version is driven with no extra wiring), in float32 and float64,
   forward and backward, on inputs drawn from the op's Hypothesis cases
-  (:func:`minigrad.testing._cases.builtin_cases`: strides, padding, dilation, groups,
+  (:func:`minigrad.testing.cases.builtin_cases`: strides, padding, dilation, groups,
   ceil_mode, reductions, weights, ignore_index, label smoothing, broadcasting, dims), on
   the bench's GPU workloads (LeNet-5 shapes at batch 256, the larger layers) and on edge
   calls listed below (every gemm tile configuration, a first layer whose input needs
   no gradient, empty batches);
 - shape ops, casts, comparisons, indexing, fill and copy;
+- the ops off the tape, each implementation in both dtypes: the optimizers' updates
+  (``sgd_step``, ``adam_step``: every SGD option, Adam, AdamW, many parameters),
+  ``dropout_mask``, ``update_running_stats``, ``copy_`` (BatchNorm2d in training,
+  ``nn.init``, ``load_state_dict``) and ``to_copy`` (device copies both ways, and back
+  through the tape);
 - whole training steps: LeNet-5 and SeedCNN with SGD (momentum, nesterov, weight
   decay), Adam and AdamW; dropout and BatchNorm2d in training and eval mode.
 
@@ -116,7 +121,7 @@ def drive_ops(d: Driver, examples: int = EXAMPLES) -> None:
     """Every CUDA implementation of every op with a Hypothesis case, both dtypes."""
     import minigrad
     from minigrad import dispatch
-    from minigrad.testing._cases import builtin_cases
+    from minigrad.testing.cases import builtin_cases
 
     for op, case in builtin_cases().items():
         impls = dispatch.implementations(op, "cuda")
@@ -221,10 +226,15 @@ def _edge_calls():
 
 def drive_edges(d: Driver) -> None:
     """:func:`_edge_calls` with every implementation of their op, both dtypes."""
+    _drive_every_impl(d, _edge_calls())
+
+
+def _drive_every_impl(d: Driver, calls) -> None:
+    """Each (op, fn(dtype)) of ``calls`` with every CUDA implementation of the op."""
     import minigrad
     from minigrad import dispatch
 
-    for op, fn in _edge_calls():
+    for op, fn in calls:
         default = dispatch.selected(op, "cuda")
         for impl in dispatch.implementations(op, "cuda"):
             tag = f"{op}:{impl}" + (" default" if impl == default else "")
@@ -361,6 +371,60 @@ def drive_training(d: Driver) -> None:
     d.call("layers default", layers)
 
 
+def _update_calls():
+    """The ops off the tape: (op, fn(dtype)), each through the layer that runs it."""
+    import minigrad
+    import minigrad.nn as nn
+    import minigrad.nn.functional as F
+    from minigrad import optim
+
+    def steps(make, dtype):
+        # More parameters than one launch takes (16), an empty one and a 0-d one.
+        shapes = [(5,), (0,), (3, 100), ()] + [(i + 1,) for i in range(14)]
+        ps = [minigrad.tensor(np.ones(s), dtype=dtype, device="cuda", requires_grad=True)
+              for s in shapes]
+        opt = make(ps)
+        for _ in range(2):  # the first step (new buffers, step 1) and a later one
+            for p in ps:
+                p.grad = minigrad.ones_like(p)
+            opt.step()
+
+    def sgd(dtype):
+        for kw in ({}, {"momentum": 0.9}, {"momentum": 0.9, "dampening": 0.5},
+                   {"momentum": 0.9, "nesterov": True, "weight_decay": 1e-4}):
+            steps(lambda ps, kw=kw: optim.SGD(ps, lr=0.01, **kw), dtype)
+
+    def adam(dtype):
+        for make in (lambda ps: optim.Adam(ps, lr=1e-3), lambda ps: optim.AdamW(ps),
+                     lambda ps: optim.Adam(ps, betas=(0.3, 0.9), weight_decay=1e-2)):
+            steps(make, dtype)
+
+    def dropout(dtype):
+        for p in (0.3, 1.0):
+            F.dropout(minigrad.randn(3, 100, dtype=dtype).to("cuda"), p)
+
+    def batch_norm(dtype):
+        bn = nn.BatchNorm2d(3, dtype=dtype).to("cuda")
+        bn(minigrad.randn(4, 3, 5, 5, dtype=dtype).to("cuda"))
+        nn.init.uniform_(bn.weight)
+        bn.load_state_dict(bn.state_dict())
+
+    def to_copy(dtype):
+        # Both ways, and back through the tape: host -> device -> host. A copy compiles
+        # nothing (the driver's); the product between them is what the gate sees of it.
+        x = minigrad.randn(3, 4, dtype=dtype, requires_grad=True).to("cuda")
+        (x * x).cpu().sum().backward()
+
+    return [("sgd_step", sgd), ("adam_step", adam), ("dropout_mask", dropout),
+            ("update_running_stats", batch_norm), ("copy_", batch_norm),
+            ("to_copy", to_copy)]
+
+
+def drive_updates(d: Driver) -> None:
+    """:func:`_update_calls` with every implementation of their op, both dtypes."""
+    _drive_every_impl(d, _update_calls())
+
+
 def drive_all(gpu, log: Callable[[str], None] | None = None,
               examples: int = EXAMPLES) -> Driver:
     """Everything above, on the fake GPU ``gpu``; returns the Driver (its failures).
@@ -387,5 +451,7 @@ def _drive_everything(d: Driver, examples: int) -> None:
     drive_edges(d)
     d.log("driving tensor ops")
     drive_tensor_ops(d)
+    d.log("driving the ops off the tape")
+    drive_updates(d)
     d.log("driving training steps")
     drive_training(d)

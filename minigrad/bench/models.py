@@ -120,21 +120,12 @@ def choices(impl_set: str, device: str = "cpu") -> dict:
 
 
 def sgd(params, lr: float = LR) -> None:
-    import minigrad
-    with minigrad.no_grad():
-        on_gpu = []
-        for p in params:
-            if isinstance(p.data, np.ndarray):
-                p.data -= lr * p.grad.data
-            else:
-                on_gpu.append(p)
-        if on_gpu:  # device arrays: one fused in-place update launch, nothing copied
-            from minigrad.optim.cuda_kernels import sgd_update
-            sgd_update([p.data for p in on_gpu], [p.grad.data for p in on_gpu], None, lr=lr,
-                       momentum=0.0, dampening=0.0, nesterov=False, weight_decay=0.0,
-                       first_step=False)
-        for p in params:
-            p.grad = None
+    """Plain SGD (p -= lr * grad) on every parameter, then clear the gradients: the
+    optimizers' own ``sgd_step`` op (one fused launch on cuda), without an optimizer."""
+    from minigrad.optim.sgd import sgd as sgd_update
+    sgd_update(params, [p.grad for p in params], [None] * len(params), lr=lr)
+    for p in params:
+        p.grad = None
 
 
 def step_case(model: Model, impl_set: str, batch: int = 128, device: str = "cpu"):

@@ -1,5 +1,5 @@
 """The registry: (op, device, implementation) -> forward/backward kernels."""
-from .registry import (Kernel, implementations, lookup, ops, register, selected, set_default,
-                       use)
+from .registry import (Kernel, call, implementations, lookup, observe, ops, register, run,
+                       selected, set_default, use)
 
-__all__ = ["Kernel", "implementations", "lookup", "ops", "register", "selected", "set_default", "use"]
+__all__ = ["Kernel", "call", "implementations", "observe", "lookup", "ops", "register", "run", "selected", "set_default", "use"]

@@ -5,30 +5,65 @@ Built-in ops declare themselves in ``ops/<folder>/__init__.py`` (``IMPLEMENTATIO
 imported the first time they are needed, so an implementation whose dependency is
 missing simply does not appear. CPU implementations are the files
 ``ops/<folder>/<name>.py``; another device's are ``ops/<folder>/<device>/<name>.py`` (so
-``ops/conv2d/cuda/tiled.py`` is conv2d's "tiled" kernel on cuda). ``DEFAULT[device]`` is a name or a tuple of names in
+``ops/conv2d/cuda/tiled.py`` is conv2d's "tiled" kernel on cuda); a file may also hold
+several versions, declared as ``{"row": "rows", "warp": "rows"}`` and found in its
+``VERSIONS[name]``, or several ops of a family folder, in ``KERNELS[op]``.
+``DEFAULT[device]`` is a name or a tuple of names in
 order of preference: the first one that imports is used (so without numba the numba
 kernels fall back to numpy). Users add their own with :func:`register`.
+
+The kernel contract (docs/tape.md): ``forward(g, *inputs) -> (out, saved)`` and
+``backward(g, grad_out, saved, needs_input_grad) -> grads``, where ``g`` is the one
+immutable geometry the op's declaration made. Every kernel call, forward or backward,
+goes through :func:`call`, the one place a profiler hooks in (:func:`observe`).
 """
 from __future__ import annotations
 
 import contextlib
 import contextvars
 import importlib
+import importlib.util
 import pkgutil
 from typing import Callable, Iterator, NamedTuple
 
 
 class Kernel(NamedTuple):
+    """``forward(g, *inputs) -> (out, saved)``; ``backward(g, grad_out, saved,
+    needs_input_grad) -> tuple`` with one gradient (or None) per input."""
+
     forward: Callable
     # None for ops that are not differentiable (comparisons, argmax).
     backward: Callable | None
 
 
-# (op, device) -> {name: Kernel, or the module path to import it from}
-_table: dict[tuple[str, str], dict[str, "Kernel | str"]] = {}
+# The profiler's recorder while a profile is active: record(name, impl, device, arrays,
+# fn, *args) runs fn(*args) and times it.
+_observer = None
+
+
+def observe(recorder) -> None:
+    """Route every kernel call through ``recorder.record`` (None: stop)."""
+    global _observer
+    _observer = recorder
+
+
+def call(name: str, impl: str, device: str, arrays: tuple, fn: Callable, *args):
+    """``fn(*args)``: one kernel call named ``name`` (``"conv2d"``, ``"conv2d backward"``)
+    of implementation ``impl`` on ``device``; ``arrays`` are its inputs, for the
+    profiler's shapes."""
+    if _observer is None:
+        return fn(*args)
+    return _observer.record(name, impl, device, arrays, fn, *args)
+
+
+# (op, device) -> {name: Kernel, or (module path, version name) to import it from}
+_table: dict[tuple[str, str], dict[str, "Kernel | tuple[str, str]"]] = {}
 # A name, or a tuple of names in order of preference until first resolved.
 _defaults: dict[tuple[str, str], "str | tuple[str, ...]"] = {}
 _choices: contextvars.ContextVar[dict[str, str]] = contextvars.ContextVar("minigrad_use", default={})
+# (op, device) -> (name, Kernel) of the default, once resolved: the lookup of every op call
+# outside a use() block. Emptied whenever a default or an implementation changes.
+_resolved: dict[tuple[str, str], tuple[str, "Kernel"]] = {}
 _discovered = False
 
 
@@ -52,9 +87,23 @@ def _discover() -> None:
             for op in op_names:
                 entry = _table.setdefault((op, device), {})
                 where = f"minigrad.ops.{info.name}" + ("" if device == "cpu" else f".{device}")
-                for name in names:
-                    entry.setdefault(name, f"{where}.{name}")
+                # A name is its own file, or {name: file} where one file holds several
+                # versions (its VERSIONS[name]).
+                files = names if isinstance(names, dict) else {n: n for n in names}
+                for name, file in files.items():
+                    entry.setdefault(name, (f"{where}.{file}", name))
                 _defaults.setdefault((op, device), decl.DEFAULT[device])
+
+
+def folder_modules(name: str) -> list:
+    """The ``ops/<folder>/<name>.py`` modules that exist (``cases``, ``examples``), in
+    folder order: what an op folder declares for the tests and the warm-up."""
+    ops_pkg = importlib.import_module("minigrad.ops")
+    found = []
+    for info in pkgutil.iter_modules(ops_pkg.__path__):
+        if info.ispkg and importlib.util.find_spec(f"minigrad.ops.{info.name}.{name}"):
+            found.append(importlib.import_module(f"minigrad.ops.{info.name}.{name}"))
+    return found
 
 
 def _load(op: str, device: str, name: str) -> Kernel | None:
@@ -62,16 +111,18 @@ def _load(op: str, device: str, name: str) -> Kernel | None:
     k = entry[name]
     if isinstance(k, Kernel):
         return k
+    path, version = k
     try:
-        module = importlib.import_module(k)
+        module = importlib.import_module(path)
     except ImportError:
         # An optional dependency (numba, a CUDA driver) is missing: not available here.
         return None
-    table = getattr(module, "KERNELS", None)
-    if table is not None:
-        forward, backward = table[op]
-    else:
-        forward, backward = module.forward, module.backward
+    # A file with several versions has VERSIONS[name]; a file for several ops (a family
+    # folder) has KERNELS[op]; otherwise the file's own forward and backward.
+    table = getattr(module, "VERSIONS", {}).get(version, getattr(module, "KERNELS", None))
+    if isinstance(table, dict):
+        table = table[op]
+    forward, backward = table if table is not None else (module.forward, module.backward)
     kernel = Kernel(forward, backward)
     entry[name] = kernel
     return kernel
@@ -81,9 +132,11 @@ def register(op: str, device: str, name: str, forward: Callable, backward: Calla
              default: bool = False) -> None:
     """Register an implementation of ``op`` on ``device`` under ``name``.
 
-    ``forward(*inputs, **attrs)`` and ``backward(grad_out, inputs, out, needs_input_grad,
-    **attrs)`` follow docs/adding-an-op.md. The first implementation of an op on a device
-    becomes its default, as does one registered with ``default=True``.
+    ``forward(g, *inputs) -> (out, saved)`` and ``backward(g, grad_out, saved,
+    needs_input_grad) -> grads`` follow docs/add-your-own-op.md: ``g`` is the geometry
+    the front end passed to ``apply``, ``saved`` whatever forward chose to keep. The
+    first implementation of an op on a device becomes its default, as does one
+    registered with ``default=True``.
     """
     _discover()
     for arg, value in (("op", op), ("device", device), ("name", name)):
@@ -94,6 +147,14 @@ def register(op: str, device: str, name: str, forward: Callable, backward: Calla
     _table.setdefault((op, device), {})[name] = Kernel(forward, backward)
     if default or (op, device) not in _defaults:
         _defaults[(op, device)] = name
+    _resolved.clear()
+
+
+def run(op: str, device: str, g, *arrays):
+    """The output of ``op``'s selected forward kernel on ``device`` for ``arrays``, off
+    the tape (for the engine's own casts and sums, and the optimizers' updates)."""
+    impl, kernel = lookup(op, device)
+    return call(op, impl, device, arrays, kernel.forward, g, *arrays)[0]
 
 
 def ops() -> list[str]:
@@ -138,6 +199,7 @@ def set_default(op: str, device: str, name: str) -> None:
         raise ValueError(f"{op}: implementation {name!r} is not available on {device}; "
                          f"available: {', '.join(implementations(op, device))}")
     _defaults[(op, _device_key(device))] = name
+    _resolved.clear()
 
 
 @contextlib.contextmanager
@@ -184,6 +246,11 @@ def selected(op: str, device: str) -> str:
 def lookup(op: str, device: str) -> tuple[str, Kernel]:
     """The (name, kernel) to run ``op`` on ``device`` with, honouring :func:`use` and
     :func:`set_default`."""
+    choices = _choices.get()
+    if not choices or op not in choices:
+        found = _resolved.get((op, device))
+        if found is not None:
+            return found
     device = _device_key(device)
     name = selected(op, device)
     entry = _table.get((op, device), {})
@@ -191,4 +258,6 @@ def lookup(op: str, device: str) -> tuple[str, Kernel]:
     if kernel is None:
         raise RuntimeError(f"{op}: implementation {name!r} is not available on {device}; "
                            f"available: {', '.join(implementations(op, device))}")
+    if not choices or op not in choices:
+        _resolved[(op, device)] = (name, kernel)
     return name, kernel

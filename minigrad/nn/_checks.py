@@ -1,5 +1,7 @@
 """Argument checks shared by the layers and the functional ops added with them:
-positive ints, (h, w) pairs, bools, probabilities, reductions.
+positive ints, bools, probabilities, reductions. A layer of an op (Conv2d, MaxPool2d,
+AvgPool2d) calls that op's own attribute checks instead (``check_attrs`` in its
+declaration), so the layer and the function give the same messages.
 
 Layers run them when they are built, so a bad ``kernel_size`` is reported where the model is
 written, not at the first forward pass.
@@ -21,16 +23,6 @@ def check_int(value: Any, name: str, minimum: int) -> int:
         kind = "positive" if minimum == 1 else f">= {minimum}"
         raise ValueError(f"{name}: expected a {kind} int, got {value}")
     return value
-
-
-def check_pair(value: Any, name: str, minimum: int) -> tuple[int, int]:
-    """An int or a tuple/list of 2 ints, each >= ``minimum`` -> a tuple of 2 ints."""
-    if isinstance(value, (tuple, list)):
-        if len(value) != 2:
-            raise ValueError(f"{name}: expected an int or a tuple of 2 ints, got {tuple(value)!r}")
-        return (check_int(value[0], name, minimum), check_int(value[1], name, minimum))
-    v = check_int(value, name, minimum)
-    return (v, v)
 
 
 def check_bool(value: Any, name: str) -> bool:

@@ -27,6 +27,7 @@ import numpy as np
 
 from .. import random as _random
 from ..tensor import Tensor
+from ._inplace import copy_
 
 __all__ = ["calculate_gain", "constant_", "kaiming_normal_", "kaiming_uniform_", "normal_",
            "ones_", "uniform_", "xavier_normal_", "xavier_uniform_", "zeros_"]
@@ -78,12 +79,10 @@ def _generator(generator) -> np.random.Generator:
 
 
 def _fill(tensor: Tensor, values) -> Tensor:
+    # Drawn on the host whatever the device (the same numbers everywhere), then written
+    # into the tensor's own array.
     values = np.broadcast_to(np.asarray(values).astype(tensor.data.dtype, copy=False), tensor.shape)
-    if isinstance(tensor.data, np.ndarray):
-        tensor.data[...] = values
-    else:  # cuda: drawn on the host (the same numbers as on the CPU), copied in place
-        tensor.data.copy_to_device(np.asarray(values, order="C"))
-    return tensor
+    return copy_(tensor, values)
 
 
 def _calculate_fan_in_and_fan_out(tensor: Tensor) -> tuple[int, int]:

@@ -11,6 +11,7 @@ from .. import dtype as dt
 from .. import arrays
 from ..device import Device, device as parse_device, move, to_host
 from ..tensor import Tensor
+from ._inplace import copy_
 from .parameter import Parameter
 
 
@@ -65,7 +66,7 @@ class Module:
     Differences from PyTorch: no hooks, no ``assign=`` in ``load_state_dict``, no
     ``_metadata`` in state dicts; ``load_state_dict`` accepts NumPy arrays besides
     tensors and checks everything before copying anything (PyTorch may have copied
-    part of the checkpoint when it raises); ``to`` knows only "cpu" for now and only
+    part of the checkpoint when it raises); ``to`` knows "cpu" and "cuda" and only
     minigrad's float dtypes.
     """
 
@@ -480,10 +481,8 @@ class Module:
             raise RuntimeError(f"Error(s) in loading state_dict for {type(self).__name__}:\n\t"
                                + "\n\t".join(errors))
         for target, array in plan:
-            if isinstance(target.data, np.ndarray):
-                np.copyto(target.data, array, casting="unsafe")
-            else:  # in place on the GPU too: the same device array, new values
-                target.data.copy_to_device(np.asarray(array, dtype=target.data.dtype, order="C"))
+            # In place on every device: the same array, new values in its dtype.
+            copy_(target, np.asarray(array, dtype=target.data.dtype))
         return _IncompatibleKeys(missing, unexpected)
 
     # ---- repr ---------------------------------------------------------------------------

@@ -6,10 +6,10 @@ from typing import Any, Callable
 import numpy as np
 
 from .. import arrays
-
+from ..ops.optim import AdamStep
 from ..tensor import Tensor
 from .optimizer import (Optimizer, ParamsT, check_flag, check_foreach, check_number,
-                        check_unsupported)
+                        check_unsupported, run_update)
 
 
 class Adam(Optimizer):
@@ -42,9 +42,14 @@ class Adam(Optimizer):
     State per parameter: ``"step"`` (a 0-d float32 Tensor, as PyTorch keeps it),
     ``"exp_avg"`` (m) and ``"exp_avg_sq"`` (v), Tensors in the parameter's dtype.
 
+    Updates run as one ``adam_step`` op per group (:func:`adam`) on the group's device:
+    all of a group's parameters and gradients must be on one device (RuntimeError
+    otherwise).
+
     Differences from PyTorch: ``lr`` and ``betas`` must be Python numbers (no Tensors);
     ``amsgrad=True``, ``maximize=True``, ``capturable``, ``differentiable`` and ``fused``
-    are not supported.
+    are not supported; a group on several devices is an error (PyTorch steps it
+    parameter by parameter).
     """
 
     _state_keys = frozenset({"step", "exp_avg", "exp_avg_sq"})
@@ -88,72 +93,44 @@ class Adam(Optimizer):
         loss (None without a closure)."""
         loss = self._closure_loss(closure)
         for group in self.param_groups:
-            lr = group["lr"]
-            beta1, beta2 = group["betas"]
-            eps = group["eps"]
-            weight_decay = group["weight_decay"]
-            decoupled = group["decoupled_weight_decay"]
-            on_gpu: dict = {}  # (dtype, step) -> [(param, grad, state)]: one launch each
-            for p in group["params"]:
-                grad = self._grad_of(p)
-                if grad is None:
-                    continue
-                param = p.data
+            params = self._with_grad(group["params"])
+            if not params:
+                continue
+            steps = []
+            for p in params:
                 state = self.state[p]
                 if not state:
                     # The step count stays on the host (as PyTorch's, non-capturable);
                     # the moments live with the parameter.
                     state["step"] = Tensor._wrap(np.array(0.0, dtype=np.float32))
-                    state["exp_avg"] = Tensor._wrap(arrays.zeros_like(param))
-                    state["exp_avg_sq"] = Tensor._wrap(arrays.zeros_like(param))
+                    state["exp_avg"] = Tensor._wrap(arrays.zeros_like(p.data))
+                    state["exp_avg_sq"] = Tensor._wrap(arrays.zeros_like(p.data))
                 step_t = state["step"].data
                 step_t += 1
-                step = float(step_t)
-                if not isinstance(param, np.ndarray):
-                    on_gpu.setdefault((param.dtype.str, int(step)), []).append((p, grad, state))
-                    continue
-
-                if weight_decay != 0:
-                    if decoupled:
-                        param *= 1 - lr * weight_decay
-                    else:
-                        grad = grad + weight_decay * param
-
-                m = state["exp_avg"].data
-                v = state["exp_avg_sq"].data
-                # m.lerp_(grad, 1 - beta1), with torch.lerp's two branches (each exact at
-                # its end of the weight range).
-                weight = 1 - beta1
-                tmp = np.subtract(grad, m)
-                if weight < 0.5:
-                    tmp *= weight
-                    m += tmp
-                else:
-                    tmp *= 1 - weight
-                    np.subtract(grad, tmp, out=m)
-                # v.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
-                v *= beta2
-                np.multiply(grad, 1 - beta2, out=tmp)
-                tmp *= grad
-                v += tmp
-
-                bias_correction1 = 1 - beta1 ** step
-                bias_correction2 = 1 - beta2 ** step
-                step_size = lr / bias_correction1
-                # denom = v.sqrt() / sqrt(bias_correction2) + eps
-                denom = np.sqrt(v, out=tmp)
-                denom /= bias_correction2 ** 0.5
-                denom += eps
-                # param.addcdiv_(m, denom, value=-step_size)
-                update = np.multiply(m, -step_size)
-                update /= denom
-                param += update
-            for (_, step), batch in on_gpu.items():
-                # One fused kernel launch on the GPU, the same arithmetic and rounding.
-                from .cuda_kernels import adam_update
-                adam_update([p.data for p, _, _ in batch], [g for _, g, _ in batch],
-                            [s["exp_avg"].data for _, _, s in batch],
-                            [s["exp_avg_sq"].data for _, _, s in batch], step=step, lr=lr,
-                            beta1=beta1, beta2=beta2, eps=eps, weight_decay=weight_decay,
-                            decoupled_weight_decay=decoupled)
+                steps.append(float(step_t))
+            beta1, beta2 = group["betas"]
+            adam(params, [p.grad for p in params], [self.state[p]["exp_avg"] for p in params],
+                 [self.state[p]["exp_avg_sq"] for p in params], steps, lr=group["lr"],
+                 beta1=beta1, beta2=beta2, eps=group["eps"],
+                 weight_decay=group["weight_decay"],
+                 decoupled_weight_decay=group["decoupled_weight_decay"])
         return loss
+
+
+def adam(params: list[Tensor], grads: list[Tensor], exp_avgs: list[Tensor],
+         exp_avg_sqs: list[Tensor], state_steps: list[float], *, lr: float, beta1: float,
+         beta2: float, eps: float, weight_decay: float,
+         decoupled_weight_decay: bool = False) -> None:
+    """The update of :class:`Adam` as a function (``torch.optim.adam.adam``):
+    ``params`` and their moments stepped in place by one ``adam_step`` op on their
+    device (on cuda one fused launch per dtype, step number and 16 parameters).
+
+    state_steps: each parameter's step number t (1 on its first update), already
+    counted. The options are not checked here (the :class:`Adam` constructor does that).
+    """
+    if not params:
+        return
+    g = AdamStep(lr, beta1, beta2, eps, weight_decay, bool(decoupled_weight_decay),
+                 tuple(state_steps))
+    lists = [tuple(t.data for t in ts) for ts in (params, grads, exp_avgs, exp_avg_sqs)]
+    run_update("adam_step", g, [*params, *grads], *lists)

@@ -1,10 +1,11 @@
 """The Optimizer base class: parameter groups, zero_grad, state_dict/load_state_dict.
 
-Subclasses (SGD, Adam, AdamW) implement ``step`` on the raw NumPy arrays
-(``p.data``, ``p.grad.data``), in place and in the parameter's dtype. Their per-parameter
-state (momentum buffers, moment estimates, step counts) is kept as minigrad Tensors in
-``optimizer.state[param]``, as PyTorch keeps torch Tensors there, so a state dict holds
-Tensors and :func:`minigrad.save` writes it as it is.
+Subclasses (SGD, Adam, AdamW) implement ``step`` as one registry op per parameter group
+(``sgd_step``, ``adam_step``: ops/optim), run by :func:`run_update` on the group's
+device, in place and in the parameter's dtype; nothing here depends on the device.
+Their per-parameter state (momentum buffers, moment estimates, step counts) is kept as
+minigrad Tensors in ``optimizer.state[param]``, as PyTorch keeps torch Tensors there, so
+a state dict holds Tensors and :func:`minigrad.save` writes it as it is.
 """
 from __future__ import annotations
 
@@ -17,15 +18,27 @@ from typing import Any, Callable, Iterable, Union
 
 import numpy as np
 
-from .. import arrays
-from ..device import move, to_host
+from .. import arrays, dispatch
 from ..autograd import enable_grad
+from ..autograd.function import common_device
+from ..device import move, to_host
 from ..tensor import Tensor
 
 # What the constructors accept for ``params``: Tensors, (name, Tensor) pairs as given by
 # ``named_parameters()``, or dicts of options with a "params" entry (parameter groups).
 ParamsT = Union[Iterable[Tensor], Iterable[tuple], Iterable[dict]]
 StateDict = dict
+
+
+def run_update(op: str, geometry: Any, tensors: list[Tensor], *arrays: tuple) -> Any:
+    """The output of the update op ``op`` (ops/optim) for ``arrays`` (tuples, one array
+    per parameter), with the implementation the registry selects on the device of
+    ``tensors`` (a group's parameters and gradients), off the tape.
+
+    All of a group must be on one device (RuntimeError otherwise, PyTorch's message
+    for an op whose tensors are on several devices): one call updates the whole group.
+    """
+    return dispatch.run(op, common_device(tensors), geometry, *arrays)
 
 
 def check_number(name: str, value: Any) -> float:
@@ -181,12 +194,10 @@ class Optimizer:
                     continue
                 if g._node is not None or g._requires_grad:
                     g = p.grad = g.detach()
-                if not isinstance(g.data, np.ndarray):  # cuda: a fresh zero array, by a kernel
-                    p.grad = Tensor._wrap(arrays.zeros_like(g.data))
-                elif g.data.flags.writeable:
-                    g.data.fill(0)
-                else:  # e.g. a broadcast view someone assigned: replace, don't write
-                    p.grad = Tensor._wrap(np.zeros(g.data.shape, dtype=g.data.dtype))
+                # A fresh zero array (a fill on the gradient's device) under the same
+                # gradient tensor: a read-only one (a broadcast view someone assigned)
+                # is replaced as well, never written.
+                g.data = arrays.zeros_like(g.data)
 
     # ---- the update -----------------------------------------------------------------
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
@@ -201,16 +212,19 @@ class Optimizer:
             return closure()
 
     @staticmethod
-    def _grad_of(p: Tensor) -> np.ndarray | None:
-        """The parameter's gradient array, or None when it has none (skipped)."""
-        g = p.grad
-        if g is None:
-            return None
-        grad = g.data
-        if grad.shape != p.data.shape:
-            raise RuntimeError(f"a parameter of shape {p.data.shape} has a gradient of shape "
-                               f"{grad.shape}; the update needs them equal")
-        return grad
+    def _with_grad(params: list[Tensor]) -> list[Tensor]:
+        """The parameters that have a gradient (the others are skipped), each checked
+        to have its parameter's shape."""
+        out = []
+        for p in params:
+            g = p.grad
+            if g is None:
+                continue
+            if g.shape != p.shape:
+                raise RuntimeError(f"a parameter of shape {p.shape} has a gradient of shape "
+                                   f"{g.shape}; the update needs them equal")
+            out.append(p)
+        return out
 
     # ---- state dicts ------------------------------------------------------------------
     def state_dict(self) -> StateDict:

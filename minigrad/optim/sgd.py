@@ -3,11 +3,10 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-import numpy as np
-
+from ..ops.optim import SGDStep
 from ..tensor import Tensor
 from .optimizer import (Optimizer, ParamsT, check_flag, check_foreach, check_number,
-                        check_unsupported)
+                        check_unsupported, run_update)
 
 
 class SGD(Optimizer):
@@ -33,10 +32,13 @@ class SGD(Optimizer):
         foreach: accepted for compatibility and ignored (a PyTorch kernel choice).
 
     State per parameter: ``"momentum_buffer"`` (a Tensor in the parameter's dtype), only
-    when momentum != 0. Updates run in place on ``p.data`` in the parameter's dtype.
+    when momentum != 0. Updates run in place on ``p.data`` in the parameter's dtype, one
+    ``sgd_step`` op per group (:func:`sgd`) on the group's device: all of a group's
+    parameters and gradients must be on one device (RuntimeError otherwise).
 
     Differences from PyTorch: ``lr`` must be a Python number (no Tensor learning
-    rates); ``maximize=True``, ``differentiable`` and ``fused`` are not supported.
+    rates); ``maximize=True``, ``differentiable`` and ``fused`` are not supported; a
+    group on several devices is an error (PyTorch steps it parameter by parameter).
     """
 
     _state_keys = frozenset({"momentum_buffer"})
@@ -73,71 +75,38 @@ class SGD(Optimizer):
         loss (None without a closure)."""
         loss = self._closure_loss(closure)
         for group in self.param_groups:
-            lr = group["lr"]
+            params = self._with_grad(group["params"])
+            if not params:
+                continue
             momentum = group["momentum"]
-            dampening = group["dampening"]
-            weight_decay = group["weight_decay"]
-            nesterov = group["nesterov"]
-            on_gpu = []
-            for p in group["params"]:
-                grad = self._grad_of(p)
-                if grad is None:
-                    continue
-                if not isinstance(p.data, np.ndarray):
-                    on_gpu.append((p, grad))
-                    continue
-                # `owned`: grad is a temporary of ours, safe to overwrite in place.
-                owned = False
-                if weight_decay != 0:
-                    grad = np.multiply(p.data, weight_decay, dtype=p.data.dtype)
-                    grad += p.grad.data  # g + wd * p
-                    owned = True
-                if momentum != 0:
-                    state = self.state[p]
-                    buf = state.get("momentum_buffer")
-                    if buf is None:
-                        buf = state["momentum_buffer"] = Tensor._wrap(
-                            np.array(grad, dtype=p.data.dtype, copy=True))
-                    else:
-                        b = buf.data
-                        b *= momentum
-                        if dampening == 0:
-                            b += grad
-                        else:
-                            b += (1 - dampening) * grad
-                    if nesterov:
-                        nb = buf.data * momentum
-                        if owned:
-                            grad += nb
-                        else:
-                            nb += grad
-                            grad, owned = nb, True
-                    else:
-                        grad, owned = buf.data, False
-                if owned:
-                    grad *= lr
-                    p.data -= grad
-                else:
-                    p.data -= lr * grad
-            if on_gpu:
-                self._cuda_step(on_gpu, lr, momentum, dampening, weight_decay, nesterov)
+            bufs = [self.state[p].get("momentum_buffer") if momentum != 0 else None
+                    for p in params]
+            sgd(params, [p.grad for p in params], bufs, lr=group["lr"], momentum=momentum,
+                dampening=group["dampening"], weight_decay=group["weight_decay"],
+                nesterov=group["nesterov"])
+            if momentum != 0:
+                for p, buf in zip(params, bufs):
+                    self.state[p]["momentum_buffer"] = buf
         return loss
 
-    def _cuda_step(self, items, lr, momentum, dampening, weight_decay, nesterov) -> None:
-        """The same update as above for a group's GPU parameters, fused into one kernel
-        launch per dtype and first-step flag (same arithmetic, same rounding:
-        minigrad/optim/cuda_kernels.py)."""
-        from .cuda_kernels import sgd_update
-        batches: dict = {}
-        for p, grad in items:
-            buf = self.state[p].get("momentum_buffer") if momentum != 0 else None
-            key = (p.data.dtype.str, buf is None)
-            batches.setdefault(key, []).append((p, grad, buf))
-        for (_, first), batch in batches.items():
-            new = sgd_update([p.data for p, _, _ in batch], [g for _, g, _ in batch],
-                             [None if b is None else b.data for _, _, b in batch], lr=lr,
-                             momentum=momentum, dampening=dampening, nesterov=nesterov,
-                             weight_decay=weight_decay, first_step=first)
-            if momentum != 0 and first:
-                for (p, _, _), buf in zip(batch, new):
-                    self.state[p]["momentum_buffer"] = Tensor._wrap(buf)
+
+def sgd(params: list[Tensor], d_p_list: list[Tensor],
+        momentum_buffer_list: list[Tensor | None], *, lr: float, momentum: float = 0,
+        dampening: float = 0, weight_decay: float = 0, nesterov: bool = False) -> None:
+    """The update of :class:`SGD` as a function (``torch.optim.sgd.sgd``): ``params``
+    stepped in place with the gradients ``d_p_list`` by one ``sgd_step`` op on their
+    device (on cuda one fused launch per dtype and 16 parameters).
+
+    momentum_buffer_list: each parameter's momentum buffer, None where it has none yet;
+    with momentum != 0 those entries are set to the new buffers (PyTorch's convention).
+    The options are not checked here (the :class:`SGD` constructor does that).
+    """
+    if not params:
+        return
+    g = SGDStep(lr, momentum, dampening, weight_decay, nesterov)
+    new = run_update("sgd_step", g, [*params, *d_p_list], tuple(p.data for p in params),
+                     tuple(d.data for d in d_p_list),
+                     tuple(None if b is None else b.data for b in momentum_buffer_list))
+    for i, (old, buf) in enumerate(zip(momentum_buffer_list, new)):
+        if old is None and buf is not None:
+            momentum_buffer_list[i] = Tensor._wrap(buf)

@@ -1,4 +1,5 @@
-"""Elementwise front ends: PyTorch's type promotion, then the registry's kernels."""
+"""Elementwise front ends: PyTorch's type promotion, then the registry's kernels. The
+geometry is ``NONE`` but for clamp's bounds and cast's dtype (ops/elementwise)."""
 from __future__ import annotations
 
 from numbers import Number
@@ -7,12 +8,16 @@ import numpy as np
 
 from .. import arrays
 from .. import dtype as dt
-from ..autograd.function import apply
+from .. import tensor as _tensor
+# The tape by module: minigrad.tensor imports these files while it is being defined.
+from ..autograd import function as _tape
+from ..ops._attrs import NONE, Attrs
 
 
 def _tensor_cls():
-    from ..tensor import Tensor
-    return Tensor
+    # minigrad.tensor imports this module while it is being defined: its Tensor is
+    # read when an op runs.
+    return _tensor.Tensor
 
 
 def _result_dtype(a, b) -> dt.DType:
@@ -66,7 +71,7 @@ def binary(op: str, a, b):
     if op == "pow" and dtype is dt.int64 and y.device == "cpu" and (y.data < 0).any():
         raise ValueError("pow: integers to negative integer powers are not allowed; "
                          "make the base or the exponent a float")
-    return apply(op, x, y)
+    return _tape.apply(op, x, y, geometry=NONE)
 
 
 def _check_broadcast(op, s1, s2) -> None:
@@ -83,7 +88,7 @@ def compare(op: str, a, b):
     device = a.device if isinstance(a, Tensor) else b.device
     x, y = as_operand(a, dtype, device), as_operand(b, dtype, device)
     _check_broadcast(op, x.shape, y.shape)
-    return apply(op, x, y)
+    return _tape.apply(op, x, y, geometry=NONE)
 
 
 _FLOAT_ONLY = {"exp", "log", "sqrt", "sigmoid", "tanh"}
@@ -98,14 +103,14 @@ def unary(op: str, x):
     if op in ("neg", "abs") and x.dtype is dt.bool_:
         raise RuntimeError(f"{op}: not supported on a bool tensor (as in PyTorch); to invert "
                            "a mask use the `~` operator or logical_not() instead")
-    return apply(op, x)
+    return _tape.apply(op, x, geometry=NONE)
 
 
 def cast(x, dtype: dt.DType):
     """``x`` converted to ``dtype``; differentiable between float dtypes."""
     if x.dtype is dtype:
         return x
-    return apply("cast", x, attrs={"dtype": dtype.np})
+    return _tape.apply("cast", x, geometry=Attrs(dtype=dtype.np))
 
 
 def clamp(x, min=None, max=None):
@@ -119,7 +124,7 @@ def clamp(x, min=None, max=None):
     for v in (min, max):
         if v is not None:
             dtype = dt.promote_with_scalar(dtype, dt.scalar_dtype(v))
-    return apply("clamp", cast(x, dtype), attrs={"min": min, "max": max})
+    return _tape.apply("clamp", cast(x, dtype), geometry=Attrs(min=min, max=max))
 
 
 def where(condition, input, other):
@@ -137,4 +142,4 @@ def where(condition, input, other):
     except ValueError:
         raise ValueError(f"where: shapes {condition.shape}, {x.shape} and {y.shape} cannot be "
                          "broadcast together") from None
-    return apply("where", condition, x, y)
+    return _tape.apply("where", condition, x, y, geometry=NONE)

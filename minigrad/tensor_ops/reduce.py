@@ -1,10 +1,14 @@
-"""Reduction front ends: sum, mean, max, min, argmax, argmin (PyTorch's signatures)."""
+"""Reduction front ends: sum, mean, max, min, argmax, argmin (PyTorch's signatures).
+The geometry is an Attrs of the normalised dim, keepdim and (max/min) indices."""
 from __future__ import annotations
 
 from collections import namedtuple
 
 from .. import dtype as dt
-from ..autograd.function import apply
+from .. import tensor as _tensor
+# The tape by module: minigrad.tensor imports these files while it is being defined.
+from ..autograd import function as _tape
+from ..ops._attrs import Attrs
 from ..ops.reduce import normalize_dims
 from .elementwise import binary, cast
 
@@ -16,7 +20,7 @@ def sum(x, dim=None, keepdim: bool = False):
     """Sum over ``dim`` (None: all; int or tuple). Bool and int64 sum to int64."""
     if not x.dtype.is_floating_point and x.dtype is not dt.int64:
         x = cast(x, dt.int64)
-    return apply("sum", x, attrs={"dim": normalize_dims(dim, x.ndim), "keepdim": bool(keepdim)})
+    return _tape.apply("sum", x, geometry=Attrs(dim=normalize_dims(dim, x.ndim), keepdim=bool(keepdim)))
 
 
 def mean(x, dim=None, keepdim: bool = False):
@@ -24,23 +28,23 @@ def mean(x, dim=None, keepdim: bool = False):
     if not x.dtype.is_floating_point:
         raise TypeError(f"mean: input dtype must be floating point, got {x.dtype}; "
                         "convert it first, e.g. x.float().mean()")
-    return apply("mean", x, attrs={"dim": normalize_dims(dim, x.ndim), "keepdim": bool(keepdim)})
+    return _tape.apply("mean", x, geometry=Attrs(dim=normalize_dims(dim, x.ndim), keepdim=bool(keepdim)))
 
 
 def _extremum(op, x, dim, keepdim):
-    from ..tensor import Tensor
+    Tensor = _tensor.Tensor
 
     if isinstance(dim, Tensor):  # torch.max(a, b) is the elementwise maximum
         return binary("maximum" if op == "max" else "minimum", x, dim)
     if x.data.size == 0:
         raise RuntimeError(f"{op}: cannot reduce an empty tensor")
     if isinstance(dim, int) and not isinstance(dim, bool):
-        values, indices = apply(op, x, attrs={"dim": normalize_dims(dim, x.ndim),
-                                              "keepdim": bool(keepdim), "indices": True}, n_outputs=2)
+        g = Attrs(dim=normalize_dims(dim, x.ndim), keepdim=bool(keepdim), indices=True)
+        values, indices = _tape.apply(op, x, geometry=g, n_outputs=2)
         return MaxMin(values, indices)
     # No dim or a tuple of dims: the values only, as torch.amax / torch.max(x).
-    return apply(op, x, attrs={"dim": normalize_dims(dim, x.ndim), "keepdim": bool(keepdim),
-                               "indices": False})
+    return _tape.apply(op, x, geometry=Attrs(dim=normalize_dims(dim, x.ndim), keepdim=bool(keepdim),
+                                       indices=False))
 
 
 def max(x, dim=None, keepdim: bool = False):
@@ -60,9 +64,9 @@ def _arg(op, x, dim, keepdim):
     if x.data.size == 0:
         raise RuntimeError(f"{op}: cannot reduce an empty tensor")
     if dim is None:  # over the flattened tensor; keepdim keeps every dim (size 1), as PyTorch
-        return apply(op, x, attrs={"dim": None, "keepdim": bool(keepdim)})
+        return _tape.apply(op, x, geometry=Attrs(dim=None, keepdim=bool(keepdim)))
     (d,) = normalize_dims(dim if isinstance(dim, int) else _not_int(op, dim), x.ndim) or (0,)
-    return apply(op, x, attrs={"dim": d, "keepdim": bool(keepdim)})
+    return _tape.apply(op, x, geometry=Attrs(dim=d, keepdim=bool(keepdim)))
 
 
 def _not_int(op, dim):

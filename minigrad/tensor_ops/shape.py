@@ -1,5 +1,6 @@
 """Shape front ends: reshape/view, flatten, transpose, permute, squeeze, unsqueeze,
-expand, cat, stack and indexing."""
+expand, cat, stack and indexing. The geometry is an Attrs of the normalised attribute
+(ops/shape)."""
 from __future__ import annotations
 
 import functools
@@ -10,7 +11,10 @@ import numpy as np
 from ..device import to_host
 
 from .. import dtype as dt
-from ..autograd.function import apply
+from .. import tensor as _tensor
+# The tape by module: minigrad.tensor imports these files while it is being defined.
+from ..autograd import function as _tape
+from ..ops._attrs import Attrs
 from ..ops.shape import infer_shape, normalize_dim
 from .elementwise import cast
 
@@ -28,7 +32,7 @@ def reshape(x, *shape):
     shape = infer_shape(_sizes(shape), x.data.size)
     if shape == x.shape:
         return x
-    return apply("reshape", x, attrs={"shape": shape})
+    return _tape.apply("reshape", x, geometry=Attrs(shape=shape))
 
 
 def flatten(x, start_dim: int = 0, end_dim: int = -1):
@@ -49,7 +53,7 @@ def permute(x, *dims):
     norm = tuple(normalize_dim(d, x.ndim, "dims") for d in dims)
     if sorted(norm) != list(range(x.ndim)):
         raise ValueError(f"permute: dims {dims} must name each of the {x.ndim} dims once")
-    return apply("permute", x, attrs={"dims": norm})
+    return _tape.apply("permute", x, geometry=Attrs(dims=norm))
 
 
 def transpose(x, dim0: int, dim1: int):
@@ -60,7 +64,7 @@ def transpose(x, dim0: int, dim1: int):
     d0, d1 = normalize_dim(dim0, x.ndim, "dim0"), normalize_dim(dim1, x.ndim, "dim1")
     dims = list(range(x.ndim))
     dims[d0], dims[d1] = dims[d1], dims[d0]
-    return apply("permute", x, attrs={"dims": tuple(dims)})
+    return _tape.apply("permute", x, geometry=Attrs(dims=tuple(dims)))
 
 
 def squeeze(x, dim=None):
@@ -102,11 +106,11 @@ def expand(x, *sizes):
     shape = tuple(shape)
     if shape == x.shape:
         return x
-    return apply("expand", x, attrs={"shape": shape})
+    return _tape.apply("expand", x, geometry=Attrs(shape=shape))
 
 
 def _check_seq(name, tensors) -> list:
-    from ..tensor import Tensor
+    Tensor = _tensor.Tensor
 
     if isinstance(tensors, Tensor) or not isinstance(tensors, Sequence) or not tensors:
         raise TypeError(f"{name}: expected a non-empty list or tuple of Tensors")
@@ -131,7 +135,7 @@ def cat(tensors, dim: int = 0):
                                       if j != d):
             raise ValueError(f"cat: tensor {i} has shape {t.shape}, expected {first.shape} "
                              f"except in dim {d}")
-    return apply("cat", *tensors, attrs={"dim": d})
+    return _tape.apply("cat", *tensors, geometry=Attrs(dim=d))
 
 
 def stack(tensors, dim: int = 0):
@@ -147,7 +151,7 @@ def stack(tensors, dim: int = 0):
 
 def _index_key(key):
     """Tensors inside an index become arrays; integer indices must be int64/bool."""
-    from ..tensor import Tensor
+    Tensor = _tensor.Tensor
 
     if isinstance(key, tuple):
         return tuple(_index_key(k) for k in key)
@@ -174,4 +178,4 @@ def getitem(x, key):
         np.empty(x.shape, dtype=np.bool_)[key]
     except IndexError as e:
         raise IndexError(f"index: {e}") from None
-    return apply("index", x, attrs={"key": key})
+    return _tape.apply("index", x, geometry=Attrs(key=key))

@@ -191,7 +191,7 @@ def pool2d_args(draw, max_hw: int = 9, max_planes: int = 4, max_kernel: int = 3)
     square pairs sometimes written as one int. H and W start at the smallest size
     giving one output; the rare draw the declaration still refuses (a dilated window
     lying wholly in the padding) is discarded."""
-    from ..ops.max_pool2d import check_args
+    from ..ops.max_pool2d import declare
 
     def spelled(pair):
         return pair[0] if pair[0] == pair[1] and draw(st.booleans()) else pair
@@ -211,7 +211,7 @@ def pool2d_args(draw, max_hw: int = 9, max_planes: int = 4, max_kernel: int = 3)
     kwargs = {"kernel_size": spelled(k), "stride": None if s is None else spelled(s),
               "padding": spelled(p), "dilation": spelled(d), "ceil_mode": ceil_mode}
     try:
-        attrs = check_args(shape, **kwargs)
+        attrs = declare(shape, **kwargs).attrs()
     except ValueError:
         assume(False)
     return Pool2dArgs(shape, kwargs, attrs)

@@ -1,4 +1,4 @@
-"""conv2d: the declaration (argument checks, normalisation, output size).
+"""conv2d: the declaration (argument checks, normalisation, the geometry).
 
 2-D cross-correlation of a batch of images with a bank of filters, as
 ``torch.nn.functional.conv2d``::
@@ -10,10 +10,11 @@ with ``g = oc // (C_out // groups)`` the group of output channel ``oc`` and
 ``Cg = C_in // groups`` the input channels per group. Shapes: input (B, C_in, H, W),
 weight (C_out, C_in // groups, kH, kW), bias (C_out,), output (B, C_out, H_out, W_out).
 
-The kernels receive the attributes normalised by :func:`check_args`:
-``stride=(sh, sw)``, ``padding=(top, bottom, left, right)``, ``dilation=(dh, dw)``,
-``groups=int``. Padding is a 4-tuple because ``padding="same"`` with an even
-(dilated) kernel pads one more row/column at the bottom/right, as PyTorch does.
+:func:`declare` checks the arguments once and returns a :class:`Geometry`, which every
+kernel on every device receives: the sizes, ``stride=(sh, sw)``,
+``padding=(top, bottom, left, right)``, ``dilation=(dh, dw)``, ``groups`` and the output
+size. Padding is a 4-tuple because ``padding="same"`` with an even (dilated) kernel pads
+one more row/column at the bottom/right, as PyTorch does.
 
 This module imports only the standard library: the layers above import it, never the
 other way round.
@@ -21,10 +22,11 @@ other way round.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from .._args import is_int as _is_int
 from .._args import pair
+from .._args import shape as _shape
 
 IMPLEMENTATIONS = {"cpu": ("naive", "numpy", "numba"), "cuda": ("direct", "tiled", "gemm")}
 # Order of preference: the first that imports (numba is optional) is the default.
@@ -34,47 +36,138 @@ Pair = tuple[int, int]
 Padding4 = tuple[int, int, int, int]
 
 
-def _pair(value: Any, name: str) -> Pair:
-    return pair(value, name, allow_single=False)
+class Geometry(NamedTuple):
+    """One conv2d call, checked and normalised: every size and attribute any kernel
+    needs, as Python ints (the CUDA kernels take them as arguments).
+
+    H_out = (H + top + bottom - dh * (kH - 1) - 1) // sh + 1, and likewise W_out.
+    """
+
+    B: int
+    C: int  # input channels, C_in
+    H: int
+    W: int
+    Co: int  # output channels, C_out
+    Cg: int  # input channels per group, C_in // groups
+    Og: int  # output channels per group, C_out // groups
+    kH: int
+    kW: int
+    Ho: int
+    Wo: int
+    sh: int
+    sw: int
+    top: int
+    bottom: int
+    left: int
+    right: int
+    dh: int
+    dw: int
+    groups: int
+    has_bias: bool  # backward's grad_bias: the bias itself is not saved
+
+    @property
+    def out_shape(self) -> tuple[int, int, int, int]:
+        """(B, C_out, H_out, W_out)."""
+        return (self.B, self.Co, self.Ho, self.Wo)
+
+    @property
+    def Hp(self) -> int:
+        """Rows of the zero-padded input."""
+        return self.H + self.top + self.bottom
+
+    @property
+    def Wp(self) -> int:
+        """Columns of the zero-padded input."""
+        return self.W + self.left + self.right
+
+    @property
+    def stride(self) -> Pair:
+        return (self.sh, self.sw)
+
+    @property
+    def padding(self) -> Padding4:
+        return (self.top, self.bottom, self.left, self.right)
+
+    @property
+    def dilation(self) -> Pair:
+        return (self.dh, self.dw)
+
+    def attrs(self) -> dict[str, Any]:
+        """The attributes under PyTorch's names, normalised (what graph pictures show)."""
+        return {"stride": self.stride, "padding": self.padding,
+                "dilation": self.dilation, "groups": self.groups}
 
 
-def _padding(
-    padding: Any, stride: Pair, dilation: Pair, kernel: Pair
-) -> Padding4:
-    """int, pair, "valid" or "same" -> (top, bottom, left, right)."""
+def _positive_pair(value: Any, name: str) -> Pair:
+    p = pair(value, name)
+    if min(p) < 1:
+        raise ValueError(f"{name}: expected positive values, got {p}")
+    return p
+
+
+def check_attrs(
+    kernel_size: Any,
+    stride: Any = 1,
+    padding: Any = 0,
+    dilation: Any = 1,
+    groups: Any = 1,
+) -> tuple[Pair, Pair, "Pair | str", Pair, int]:
+    """Check conv2d's attributes, whatever the shapes: what :func:`declare` checks first
+    and what ``nn.Conv2d`` checks when it is built, so both give the same messages.
+
+    kernel_size, stride, dilation: int or pair of ints (> 0); padding: int or pair of
+    ints (>= 0), or "valid" / "same" ("same" needs stride 1); groups: a positive int.
+    Returns ``(kernel_size, stride, padding, dilation, groups)`` normalised: pairs of
+    Python ints (padding stays a string when it is one; kernel_size None stays None)
+    and an int.
+    """
+    # kernel_size None: declare's call, where the weight's shape gives the kernel.
+    kernel_p = None if kernel_size is None else _positive_pair(kernel_size, "kernel_size")
+    if type(groups) is not int and not _is_int(groups):
+        raise TypeError(f"groups: expected an int, got {type(groups).__name__}")
+    groups = int(groups)
+    if groups < 1:
+        raise ValueError(f"groups: expected a positive int, got {groups}")
+    stride_p = pair(stride, "stride")
+    if min(stride_p) < 1:
+        raise ValueError(f"stride: expected positive values, got {stride_p}")
+    dilation_p = pair(dilation, "dilation")
+    if min(dilation_p) < 1:
+        raise ValueError(f"dilation: expected positive values, got {dilation_p}")
     if isinstance(padding, str):
-        if padding == "valid":
-            return (0, 0, 0, 0)
-        if padding == "same":
-            if stride != (1, 1):
-                raise ValueError(
-                    f"padding='same' is not supported for strided convolutions: "
-                    f"expected stride 1, got stride={stride}"
-                )
-            # PyTorch puts the odd extra row/column at the bottom/right.
-            pads = []
-            for d, k in zip(dilation, kernel):
-                total = d * (k - 1)
-                pads += [total // 2, total - total // 2]
-            return (pads[0], pads[1], pads[2], pads[3])
-        raise ValueError(
-            f"padding: expected an int, a tuple of 2 ints, 'valid' or 'same', "
-            f"got the string {padding!r}"
-        )
-    ph, pw = _pair(padding, "padding")
-    if ph < 0 or pw < 0:
-        raise ValueError(f"padding: expected non-negative values, got {(ph, pw)}")
+        if padding not in ("valid", "same"):
+            raise ValueError(
+                f"padding: expected an int, a tuple of 2 ints, 'valid' or 'same', "
+                f"got the string {padding!r}"
+            )
+        if padding == "same" and stride_p != (1, 1):
+            raise ValueError(
+                f"padding='same' is not supported for strided convolutions: "
+                f"expected stride 1, got stride={stride_p}"
+            )
+        return kernel_p, stride_p, padding, dilation_p, groups
+    padding_p = pair(padding, "padding")
+    if min(padding_p) < 0:
+        raise ValueError(f"padding: expected non-negative values, got {padding_p}")
+    return kernel_p, stride_p, padding_p, dilation_p, groups
+
+
+def _padding(padding: "Pair | str", dilation: Pair, kernel: Pair) -> Padding4:
+    """A checked padding (pair, "valid" or "same") -> (top, bottom, left, right)."""
+    if padding == "valid":
+        return (0, 0, 0, 0)
+    if padding == "same":
+        # PyTorch puts the odd extra row/column at the bottom/right.
+        pads = []
+        for d, k in zip(dilation, kernel):
+            total = d * (k - 1)
+            pads += [total // 2, total - total // 2]
+        return (pads[0], pads[1], pads[2], pads[3])
+    ph, pw = padding
     return (ph, ph, pw, pw)
 
 
-def _shape(shape: Any, name: str) -> tuple[int, ...]:
-    try:
-        return tuple(int(s) for s in shape)
-    except TypeError:
-        raise TypeError(f"{name}: expected a shape (tuple of ints), got {shape!r}") from None
-
-
-def check_args(
+def declare(
     input_shape: tuple[int, ...],
     weight_shape: tuple[int, ...],
     bias_shape: tuple[int, ...] | None,
@@ -82,15 +175,15 @@ def check_args(
     padding: int | tuple[int, int] | str = 0,
     dilation: int | tuple[int, int] = 1,
     groups: int = 1,
-) -> dict[str, Any]:
-    """Check conv2d's arguments and return the attributes the kernels receive.
+) -> Geometry:
+    """Check conv2d's arguments and return the :class:`Geometry` the kernels receive.
 
     input_shape: (B, C_in, H, W); weight_shape: (C_out, C_in // groups, kH, kW);
     bias_shape: (C_out,) or None. stride, dilation: int or pair of ints (> 0);
     padding: int or pair of ints (>= 0), or "valid" / "same" ("same" needs stride 1).
 
-    Returns ``{"stride": (sh, sw), "padding": (top, bottom, left, right),
-    "dilation": (dh, dw), "groups": groups}``.
+    ``declare(...).attrs()`` is ``{"stride": (sh, sw), "padding": (top, bottom, left,
+    right), "dilation": (dh, dw), "groups": groups}``.
 
     Raises ValueError for a wrong value or shape, TypeError for a wrong type, naming the
     argument and what was expected. PyTorch raises RuntimeError for most of these.
@@ -109,20 +202,9 @@ def check_args(
     if any(s < 1 for s in weight_shape):
         raise ValueError(f"weight: expected all dimensions >= 1, got shape {weight_shape}")
 
-    if not _is_int(groups):
-        raise TypeError(f"groups: expected an int, got {type(groups).__name__}")
-    groups = int(groups)
-    if groups < 1:
-        raise ValueError(f"groups: expected a positive int, got {groups}")
+    _, stride_p, padding, dilation_p, groups = check_attrs(None, stride, padding, dilation, groups)
 
-    stride_p = _pair(stride, "stride")
-    if min(stride_p) < 1:
-        raise ValueError(f"stride: expected positive values, got {stride_p}")
-    dilation_p = _pair(dilation, "dilation")
-    if min(dilation_p) < 1:
-        raise ValueError(f"dilation: expected positive values, got {dilation_p}")
-
-    _, c_in, h, w = input_shape
+    b, c_in, h, w = input_shape
     c_out, c_per_group, kh, kw = weight_shape
     if c_in % groups != 0:
         raise ValueError(
@@ -148,7 +230,7 @@ def check_args(
                 f"got shape {bias_shape}"
             )
 
-    pad4 = _padding(padding, stride_p, dilation_p, (kh, kw))
+    pad4 = _padding(padding, dilation_p, (kh, kw))
     padded = (h + pad4[0] + pad4[1], w + pad4[2] + pad4[3])
     dilated = (dilation_p[0] * (kh - 1) + 1, dilation_p[1] * (kw - 1) + 1)
     if padded[0] < dilated[0] or padded[1] < dilated[1]:
@@ -156,27 +238,12 @@ def check_args(
             f"weight: the (dilated) kernel size {dilated} can't be larger than the "
             f"padded input size {padded} (input {(h, w)}, padding {pad4})"
         )
-    return {"stride": stride_p, "padding": pad4, "dilation": dilation_p, "groups": groups}
-
-
-def output_shape(
-    input_shape: tuple[int, ...],
-    weight_shape: tuple[int, ...],
-    stride: Pair,
-    padding: Padding4,
-    dilation: Pair,
-    groups: int,
-) -> tuple[int, int, int, int]:
-    """(B, C_out, H_out, W_out) for normalised attributes (see :func:`check_args`).
-
-    H_out = (H + top + bottom - dh * (kH - 1) - 1) // sh + 1, and likewise for W.
-    """
-    del groups  # C_out is weight.shape[0] whatever the grouping
-    b, _, h, w = input_shape
-    c_out, _, kh, kw = weight_shape
-    sh, sw = stride
-    top, bottom, left, right = padding
-    dh, dw = dilation
-    h_out = (h + top + bottom - dh * (kh - 1) - 1) // sh + 1
-    w_out = (w + left + right - dw * (kw - 1) - 1) // sw + 1
-    return (b, c_out, h_out, w_out)
+    sh, sw = stride_p
+    top, bottom, left, right = pad4
+    dh, dw = dilation_p
+    return Geometry(
+        B=b, C=c_in, H=h, W=w, Co=c_out, Cg=c_per_group, Og=c_out // groups, kH=kh, kW=kw,
+        Ho=(padded[0] - dilated[0]) // sh + 1, Wo=(padded[1] - dilated[1]) // sw + 1,
+        sh=sh, sw=sw, top=top, bottom=bottom, left=left, right=right, dh=dh, dw=dw,
+        groups=groups, has_bias=bias_shape is not None,
+    )

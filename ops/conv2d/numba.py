@@ -62,7 +62,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from . import output_shape
+from . import Geometry
 
 # Samples per chunk of the backward pass: fixed (never derived from the thread count)
 # so that the partial sums of grad_weight and grad_bias, and hence their rounding,
@@ -246,10 +246,6 @@ def _transpose(a, out):
 # ---------------------------------------------------------------- parallel kernels
 
 
-
-# ---------------------------------------------------------------- parallel kernels
-
-
 @njit(parallel=True, cache=True)
 def _forward_kernel(x, wm, bias, has_bias, out, kH, kW, sh, sw, top, left, dh, dw, Hp, Wp):
     """out (B, groups, Og, Ho, Wo) = conv(x (B, C_in, H, W), wm (groups, Og, K)) + bias."""
@@ -347,86 +343,63 @@ def _sum_chunks(parts, out):
 
 
 def forward(
-    x: np.ndarray,
-    weight: np.ndarray,
-    bias: np.ndarray | None,
-    *,
-    stride: tuple[int, int],
-    padding: tuple[int, int, int, int],
-    dilation: tuple[int, int],
-    groups: int,
-) -> np.ndarray:
+    g: Geometry, x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None
+) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
     """x (B, C_in, H, W), weight (C_out, C_in // groups, kH, kW), bias (C_out,) or None
-    -> out (B, C_out, H_out, W_out), in x's dtype."""
-    B, C_out, H_out, W_out = output_shape(
-        x.shape, weight.shape, stride, padding, dilation, groups
-    )
-    _, c_per_group, kH, kW = weight.shape
-    top, bottom, left, right = padding
+    -> (out (B, C_out, H_out, W_out) in x's dtype, saved (x, weight))."""
+    saved = (x, weight)
     x = np.ascontiguousarray(x)
-    Og = C_out // groups
-    wm = np.ascontiguousarray(weight).reshape(groups, Og, c_per_group * kH * kW)
+    wm = np.ascontiguousarray(weight).reshape(g.groups, g.Og, g.Cg * g.kH * g.kW)
     has_bias = bias is not None
     b = np.ascontiguousarray(bias) if has_bias else np.zeros(1, dtype=x.dtype)
-    out = np.empty((B, C_out, H_out, W_out), dtype=x.dtype)
+    out = np.empty(g.out_shape, dtype=x.dtype)
     _forward_kernel(
-        x, wm, b, has_bias, out.reshape(B, groups, Og, H_out, W_out),
-        kH, kW, stride[0], stride[1], top, left, dilation[0], dilation[1],
-        x.shape[2] + top + bottom, x.shape[3] + left + right,
+        x, wm, b, has_bias, out.reshape(g.B, g.groups, g.Og, g.Ho, g.Wo),
+        g.kH, g.kW, g.sh, g.sw, g.top, g.left, g.dh, g.dw, g.Hp, g.Wp,
     )
-    return out
+    return out, saved
 
 
 def backward(
+    g: Geometry,
     grad_out: np.ndarray,
-    inputs: tuple[np.ndarray, np.ndarray, np.ndarray | None],
-    out: np.ndarray,
+    saved: tuple[np.ndarray, np.ndarray],
     needs_input_grad: tuple[bool, ...],
-    *,
-    stride: tuple[int, int],
-    padding: tuple[int, int, int, int],
-    dilation: tuple[int, int],
-    groups: int,
 ) -> tuple[np.ndarray | None, np.ndarray | None, np.ndarray | None]:
-    """grad_out (B, C_out, H_out, W_out) -> (grad_x, grad_weight, grad_bias), each None
-    where not needed."""
-    x, weight, bias = inputs
-    B, C_out, H_out, W_out = output_shape(
-        x.shape, weight.shape, stride, padding, dilation, groups
-    )
-    _, c_per_group, kH, kW = weight.shape
-    top, bottom, left, right = padding
-    Og = C_out // groups
-    K = c_per_group * kH * kW
+    """grad_out (B, C_out, H_out, W_out), saved (x, weight) -> (grad_x, grad_weight,
+    grad_bias), None where not needed."""
+    x, weight = saved
+    K = g.Cg * g.kH * g.kW
     gout = np.ascontiguousarray(grad_out, dtype=x.dtype)
 
     need_gx, need_gw = bool(needs_input_grad[0]), bool(needs_input_grad[1])
-    need_gb = bias is not None and bool(needs_input_grad[2])
+    need_gb = g.has_bias and bool(needs_input_grad[2])
     if not (need_gx or need_gw or need_gb):
         return None, None, None
     x = np.ascontiguousarray(x)
     # W.T per group, (groups, K, Og): the left operand of dcols = W.T @ grad_out.
     wt = np.ascontiguousarray(
-        np.ascontiguousarray(weight).reshape(groups, Og, K).transpose(0, 2, 1)
+        np.ascontiguousarray(weight).reshape(g.groups, g.Og, K).transpose(0, 2, 1)
     )
     # Without a reduction over the batch, one sample per iteration.
     chunk = CHUNK if (need_gw or need_gb) else 1
-    n_chunks = -(-B // chunk)
-    gw_part = np.empty((n_chunks if need_gw else 1, groups, K, Og), dtype=x.dtype)
-    gb_part = np.empty((n_chunks if need_gb else 1, groups, Og), dtype=x.dtype)
-    grad_x = np.empty(x.shape if need_gx else (B, 0, 0, 0), dtype=x.dtype)
+    n_chunks = -(-g.B // chunk)
+    gw_part = np.empty((n_chunks if need_gw else 1, g.groups, K, g.Og), dtype=x.dtype)
+    gb_part = np.empty((n_chunks if need_gb else 1, g.groups, g.Og), dtype=x.dtype)
+    grad_x = np.empty(x.shape if need_gx else (g.B, 0, 0, 0), dtype=x.dtype)
     _backward_kernel(
-        x, wt, gout.reshape(B, groups, Og, H_out, W_out), grad_x, gw_part, gb_part,
+        x, wt, gout.reshape(g.B, g.groups, g.Og, g.Ho, g.Wo), grad_x, gw_part, gb_part,
         need_gx, need_gw, need_gb, chunk,
-        kH, kW, stride[0], stride[1], top, left, dilation[0], dilation[1],
-        x.shape[2] + top + bottom, x.shape[3] + left + right,
+        g.kH, g.kW, g.sh, g.sw, g.top, g.left, g.dh, g.dw, g.Hp, g.Wp,
     )
     grad_w = grad_b = None
     if need_gw:
-        gw_t = np.empty((groups, K, Og), dtype=x.dtype)
+        gw_t = np.empty((g.groups, K, g.Og), dtype=x.dtype)
         _sum_chunks(gw_part.reshape(n_chunks, -1), gw_t.reshape(-1))
-        grad_w = np.ascontiguousarray(gw_t.transpose(0, 2, 1)).reshape(weight.shape)
+        # A new array of weight's shape (not a view): the tape may keep it as .grad.
+        grad_w = np.empty(weight.shape, dtype=x.dtype)
+        grad_w.reshape(g.groups, g.Og, K)[...] = gw_t.transpose(0, 2, 1)
     if need_gb:
-        grad_b = np.empty(C_out, dtype=x.dtype)
+        grad_b = np.empty(g.Co, dtype=x.dtype)
         _sum_chunks(gb_part.reshape(n_chunks, -1), grad_b)
     return (grad_x if need_gx else None), grad_w, grad_b

@@ -13,98 +13,65 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from . import output_shape
+from . import Geometry
 
 
-def _windows(
-    x: np.ndarray,
-    kernel: tuple[int, int],
-    stride: tuple[int, int],
-    padding: tuple[int, int, int, int],
-    dilation: tuple[int, int],
-    out_hw: tuple[int, int],
-) -> np.ndarray:
+def _windows(x: np.ndarray, g: Geometry) -> np.ndarray:
     """Read-only view (B, C, H_out, W_out, kH, kW) of the padded input's windows."""
-    top, bottom, left, right = padding
-    x_pad = np.pad(x, ((0, 0), (0, 0), (top, bottom), (left, right)))
-    kH, kW = kernel
-    dh, dw = dilation
-    sh, sw = stride
-    span = (dh * (kH - 1) + 1, dw * (kW - 1) + 1)
+    x_pad = np.pad(x, ((0, 0), (0, 0), (g.top, g.bottom), (g.left, g.right)))
+    span = (g.dh * (g.kH - 1) + 1, g.dw * (g.kW - 1) + 1)
     win = sliding_window_view(x_pad, span, axis=(2, 3))
-    return win[:, :, : out_hw[0] * sh : sh, : out_hw[1] * sw : sw, ::dh, ::dw]
+    return win[:, :, : g.Ho * g.sh : g.sh, : g.Wo * g.sw : g.sw, :: g.dh, :: g.dw]
+
+
+def _channels(g: Geometry, grp: int) -> tuple[slice, slice]:
+    """(input channels, output channels) of group ``grp``."""
+    return (slice(grp * g.Cg, (grp + 1) * g.Cg), slice(grp * g.Og, (grp + 1) * g.Og))
 
 
 def forward(
-    x: np.ndarray,
-    weight: np.ndarray,
-    bias: np.ndarray | None,
-    *,
-    stride: tuple[int, int],
-    padding: tuple[int, int, int, int],
-    dilation: tuple[int, int],
-    groups: int,
-) -> np.ndarray:
+    g: Geometry, x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None
+) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
     """x (B, C_in, H, W), weight (C_out, C_in // groups, kH, kW), bias (C_out,) or None
-    -> out (B, C_out, H_out, W_out), in x's dtype."""
-    B, C_out, H_out, W_out = output_shape(
-        x.shape, weight.shape, stride, padding, dilation, groups
-    )
-    _, c_per_group, kH, kW = weight.shape
-    out_per_group = C_out // groups
-    cols = _windows(x, (kH, kW), stride, padding, dilation, (H_out, W_out))
-
-    out = np.empty((B, C_out, H_out, W_out), dtype=x.dtype)
-    for g in range(groups):
-        ci = slice(g * c_per_group, (g + 1) * c_per_group)
-        co = slice(g * out_per_group, (g + 1) * out_per_group)
+    -> (out (B, C_out, H_out, W_out) in x's dtype, saved (x, weight))."""
+    cols = _windows(x, g)
+    out = np.empty(g.out_shape, dtype=x.dtype)
+    for grp in range(g.groups):
+        ci, co = _channels(g, grp)
         # (B, Cg, Ho, Wo, kH, kW) . (Og, Cg, kH, kW) -> (B, Ho, Wo, Og)
         res = np.tensordot(cols[:, ci], weight[co], axes=([1, 4, 5], [1, 2, 3]))
         out[:, co] = res.transpose(0, 3, 1, 2)
     if bias is not None:
-        out += bias.reshape(1, C_out, 1, 1)
-    return out
+        out += bias.reshape(1, g.Co, 1, 1)
+    return out, (x, weight)
 
 
 def backward(
+    g: Geometry,
     grad_out: np.ndarray,
-    inputs: tuple[np.ndarray, np.ndarray, np.ndarray | None],
-    out: np.ndarray,
+    saved: tuple[np.ndarray, np.ndarray],
     needs_input_grad: tuple[bool, ...],
-    *,
-    stride: tuple[int, int],
-    padding: tuple[int, int, int, int],
-    dilation: tuple[int, int],
-    groups: int,
 ) -> tuple[np.ndarray | None, np.ndarray | None, np.ndarray | None]:
-    """grad_out (B, C_out, H_out, W_out) -> (grad_x, grad_weight, grad_bias).
+    """grad_out (B, C_out, H_out, W_out), saved (x, weight) -> (grad_x, grad_weight,
+    grad_bias), None where not needed.
 
     grad_bias = grad_out summed over (B, H_out, W_out);
     grad_weight[oc, c, p, q] = sum_{b,i,j} grad_out[b, oc, i, j] * cols[b, c, i, j, p, q];
     grad_x = col2im(weight^T . grad_out), cropped back from the padded size.
     """
-    x, weight, bias = inputs
-    B, C_out, H_out, W_out = output_shape(
-        x.shape, weight.shape, stride, padding, dilation, groups
-    )
-    _, C_in, H, W = x.shape
-    _, c_per_group, kH, kW = weight.shape
-    out_per_group = C_out // groups
-    sh, sw = stride
-    top, bottom, left, right = padding
-    dh, dw = dilation
+    x, weight = saved
 
     grad_b = None
-    if bias is not None and needs_input_grad[2]:
-        grad_b = grad_out.sum(axis=(0, 2, 3)).astype(bias.dtype, copy=False)
+    if g.has_bias and needs_input_grad[2]:
+        # The bias itself is not saved: it has x's dtype (the front end checks).
+        grad_b = grad_out.sum(axis=(0, 2, 3)).astype(x.dtype, copy=False)
 
     grad_w = None
     if needs_input_grad[1]:
-        cols = _windows(x, (kH, kW), stride, padding, dilation, (H_out, W_out))
+        cols = _windows(x, g)
         grad_w = np.empty_like(weight)
-        for g in range(groups):
-            ci = slice(g * c_per_group, (g + 1) * c_per_group)
-            co = slice(g * out_per_group, (g + 1) * out_per_group)
+        for grp in range(g.groups):
+            ci, co = _channels(g, grp)
             # (B, Og, Ho, Wo) . (B, Cg, Ho, Wo, kH, kW) -> (Og, Cg, kH, kW)
             grad_w[co] = np.tensordot(
                 grad_out[:, co], cols[:, ci], axes=([0, 2, 3], [0, 2, 3])
@@ -113,18 +80,19 @@ def backward(
     grad_x = None
     if needs_input_grad[0]:
         # dcols[b, ic, p, q, i, j]: gradient reaching input tap (p, q) of window (i, j).
-        dcols = np.empty((B, C_in, kH, kW, H_out, W_out), dtype=x.dtype)
-        for g in range(groups):
-            ci = slice(g * c_per_group, (g + 1) * c_per_group)
-            co = slice(g * out_per_group, (g + 1) * out_per_group)
+        dcols = np.empty((g.B, g.C, g.kH, g.kW, g.Ho, g.Wo), dtype=x.dtype)
+        for grp in range(g.groups):
+            ci, co = _channels(g, grp)
             # (Og, Cg, kH, kW) . (B, Og, Ho, Wo) -> (Cg, kH, kW, B, Ho, Wo)
             res = np.tensordot(weight[co], grad_out[:, co], axes=([0], [1]))
             dcols[:, ci] = res.transpose(3, 0, 1, 2, 4, 5)
-        grad_pad = np.zeros((B, C_in, H + top + bottom, W + left + right), dtype=x.dtype)
-        for p in range(kH):
-            rows = slice(p * dh, p * dh + (H_out - 1) * sh + 1, sh)
-            for q in range(kW):
-                cols_q = slice(q * dw, q * dw + (W_out - 1) * sw + 1, sw)
+        grad_pad = np.zeros((g.B, g.C, g.Hp, g.Wp), dtype=x.dtype)
+        for p in range(g.kH):
+            rows = slice(p * g.dh, p * g.dh + (g.Ho - 1) * g.sh + 1, g.sh)
+            for q in range(g.kW):
+                cols_q = slice(q * g.dw, q * g.dw + (g.Wo - 1) * g.sw + 1, g.sw)
                 grad_pad[:, :, rows, cols_q] += dcols[:, :, p, q]
-        grad_x = np.ascontiguousarray(grad_pad[:, :, top : top + H, left : left + W])
+        grad_x = np.ascontiguousarray(
+            grad_pad[:, :, g.top : g.top + g.H, g.left : g.left + g.W]
+        )
     return grad_x, grad_w, grad_b

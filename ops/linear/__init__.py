@@ -2,7 +2,7 @@
 
 For ``x`` (*, in_features), ``w`` (out_features, in_features) and ``b``
 (out_features,) or None, the leading dimensions fold into N = prod(*) rows: ``X`` is x
-as an (N, in) matrix (a view of a C-contiguous x, see :func:`rows`), and::
+as an (N, in) matrix (``x.reshape(g.x2)``: a view of a C-contiguous x), and::
 
     out[n, o] = b[o] + sum_i X[n, i] * w[o, i]       out = X @ w^T + b     (N, out)
 
@@ -26,6 +26,9 @@ Differences from PyTorch: weight must be 2-D (PyTorch also takes a 1-D weight) a
 exactly (out_features,) (PyTorch takes any bias that broadcasts to the output); shape
 errors are ValueError (PyTorch: RuntimeError).
 
+:func:`declare` checks the shapes once and returns the :class:`Geometry` every kernel
+reads (N, in_features, out_features, whether there is a bias, the output shape).
+
 This module imports only the standard library and ops/_args.py: the layers above
 import it, never the other way round.
 """
@@ -33,11 +36,13 @@ import it, never the other way round.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, NamedTuple
 
 from .._args import shape as _shape
 
-IMPLEMENTATIONS = {"cpu": ("naive", "numpy", "numba"), "cuda": ("naive", "tiled", "blocked")}
+IMPLEMENTATIONS = {"cpu": ("naive", "numpy", "numba"),
+                   # One file, cuda/versions.py, holds the three (its VERSIONS[name]).
+                   "cuda": {"naive": "versions", "tiled": "versions", "blocked": "versions"}}
 # As matmul's (ops/matmul/__init__.py says why numba beats OpenBLAS inside a training
 # step): the products are matmul's kernels.
 DEFAULT = {"cpu": ("numba", "numpy"), "cuda": "blocked"}
@@ -86,24 +91,39 @@ def check_linear_args(
     return x_shape[:-1] + (out_features,)
 
 
-def check_args(
+class Geometry(NamedTuple):
+    """``linear(input, weight, bias)``'s shapes, worked out once for the kernels of every
+    device. linear has no attributes: :meth:`attrs` is ``{}``."""
+
+    x_shape: Shape  # input, (*, in_features)
+    w_shape: Shape  # weight, (out_features, in_features)
+    has_bias: bool  # bias given (out_features,), or None
+    N: int  # rows: prod(*), 1 for a 1-D input
+    in_features: int
+    out_features: int
+    out_shape: Shape  # (*, out_features)
+
+    @property
+    def x2(self) -> Shape:
+        """Input as the (N, in_features) matrix of its rows."""
+        return (self.N, self.in_features)
+
+    @property
+    def out2(self) -> Shape:
+        """Output (and its gradient) as the (N, out_features) matrix of its rows."""
+        return (self.N, self.out_features)
+
+    def attrs(self) -> dict[str, Any]:
+        return {}
+
+
+def declare(
     input_shape: Shape, weight_shape: Shape, bias_shape: Shape | None
-) -> dict[str, Any]:
-    """:func:`check_linear_args`, returning the kernels' attributes: ``{}``, linear has
-    none (the kernels read the sizes from the arrays)."""
-    check_linear_args(input_shape, weight_shape, bias_shape)
-    return {}
-
-
-def output_shape(input_shape: Shape, weight_shape: Shape) -> Shape:
-    """(*, in_features) and (out_features, in_features) -> (*, out_features)."""
-    return tuple(input_shape[:-1]) + (int(weight_shape[0]),)
-
-
-def rows(x):
-    """``x`` (*, in) as the (N, in) matrix of its rows, N = prod(*) (1 for a 1-D x).
-
-    Works on NumPy and device arrays alike; a view whenever x's rows lie evenly in
-    memory (always for a C-contiguous x, so on cuda), else NumPy copies.
-    """
-    return x.reshape(math.prod(x.shape[:-1]), x.shape[-1])
+) -> Geometry:
+    """:func:`check_linear_args` (same checks and messages), returning the
+    :class:`Geometry`."""
+    out_shape = check_linear_args(input_shape, weight_shape, bias_shape)
+    x_shape = _shape(input_shape, "input")
+    out_features, in_features = w_shape = _shape(weight_shape, "weight")
+    return Geometry(x_shape, w_shape, bias_shape is not None, math.prod(x_shape[:-1]),
+                    in_features, out_features, out_shape)

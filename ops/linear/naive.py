@@ -15,15 +15,12 @@ operation: the "1x" of the speedup graphs. Accumulators have the arrays' dtype.
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 
-from ..matmul.naive import _bmm
-from . import output_shape, rows
-
-
-def _mm(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """(n, k) @ (k, m) by matmul naive's loops (views of any strides, nothing copied)."""
-    return _bmm(a[None], b[None])[0]
+from ..matmul.naive import _bmm  # the product: matmul naive's loops, on views
+from . import _products
 
 
 def _add_rows(out: np.ndarray, b: np.ndarray) -> None:
@@ -42,24 +39,6 @@ def _sum_rows(g: np.ndarray) -> np.ndarray:
     return db
 
 
-def forward(x: np.ndarray, w: np.ndarray, b: np.ndarray | None) -> np.ndarray:
-    """x (*, in), w (out, in), b (out,) or None -> x @ w^T + b (*, out)."""
-    out = _mm(rows(x), w.T)
-    if b is not None:
-        _add_rows(out, b)
-    return out.reshape(output_shape(x.shape, w.shape))
-
-
-def backward(
-    grad_out: np.ndarray,
-    inputs: tuple[np.ndarray, np.ndarray, np.ndarray | None],
-    out: np.ndarray,
-    needs_input_grad: tuple[bool, bool, bool],
-) -> tuple[np.ndarray | None, np.ndarray | None, np.ndarray | None]:
-    """(dL/dx, dL/dw, dL/db) = (G @ w, G^T @ X, sum of G's rows)."""
-    x, w, b = inputs
-    g = rows(grad_out)
-    grad_x = _mm(g, w).reshape(x.shape) if needs_input_grad[0] else None
-    grad_w = _mm(g.T, rows(x)) if needs_input_grad[1] else None
-    grad_b = _sum_rows(g) if b is not None and needs_input_grad[2] else None
-    return grad_x, grad_w, grad_b
+# The op around the pieces (views, saved arrays, which gradients): _products.py.
+forward = partial(_products.forward_with, _bmm, _add_rows)
+backward = partial(_products.backward_with, _bmm, _sum_rows)

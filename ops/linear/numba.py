@@ -18,11 +18,13 @@ depend on the number of threads. Memory: matmul's panel copy of the right operan
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 from numba import njit, prange, types
 
-from ..matmul.numba import _bmm
-from . import output_shape, rows
+from ..matmul.numba import _bmm  # the product: matmul numba's GEMM, on views
+from . import _products
 
 COLS = 16  # columns of db per task: one AVX-512 vector of float32, added row by row
 
@@ -41,7 +43,7 @@ def _any(dtype, ndim):
 
 
 @njit(_both_dtypes(lambda t: types.void(_c(t, 2), _any(t, 1))), parallel=True, cache=True)
-def _add_rows(out, b):
+def _add_rows_par(out, b):
     """out[n, o] += b[o] for every row n."""
     for n in prange(out.shape[0]):
         for o in range(out.shape[1]):
@@ -49,7 +51,7 @@ def _add_rows(out, b):
 
 
 @njit(_both_dtypes(lambda t: types.void(_any(t, 2), _c(t, 1))), parallel=True, cache=True)
-def _sum_rows(g, db):
+def _sum_rows_par(g, db):
     """db[o] = sum_n g[n, o]: COLS columns per task, rows in order (zeros for no rows)."""
     n_rows, m = g.shape
     for c in prange((m + COLS - 1) // COLS):
@@ -62,32 +64,19 @@ def _sum_rows(g, db):
                 db[o] += g[n, o]
 
 
-def _mm(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """(n, k) @ (k, m) by matmul numba's GEMM, on views."""
-    return _bmm(a[None], b[None])[0]
+def _add_rows(out: np.ndarray, b: np.ndarray) -> None:
+    """out[n, o] += b[o] for every row n (an empty out has nothing to add)."""
+    if out.size:
+        _add_rows_par(out, b)
 
 
-def forward(x: np.ndarray, w: np.ndarray, b: np.ndarray | None) -> np.ndarray:
-    """x (*, in), w (out, in), b (out,) or None -> x @ w^T + b (*, out)."""
-    out = _mm(rows(x), w.T)
-    if b is not None and out.size:
-        _add_rows(out, b)
-    return out.reshape(output_shape(x.shape, w.shape))
+def _sum_rows(g: np.ndarray) -> np.ndarray:
+    """db[o] = sum_n g[n, o], a new (out,) array (zeros for no rows)."""
+    db = np.empty(g.shape[1], dtype=g.dtype)
+    _sum_rows_par(g, db)
+    return db
 
 
-def backward(
-    grad_out: np.ndarray,
-    inputs: tuple[np.ndarray, np.ndarray, np.ndarray | None],
-    out: np.ndarray,
-    needs_input_grad: tuple[bool, bool, bool],
-) -> tuple[np.ndarray | None, np.ndarray | None, np.ndarray | None]:
-    """(dL/dx, dL/dw, dL/db) = (G @ w, G^T @ X, sum of G's rows)."""
-    x, w, b = inputs
-    g = rows(grad_out)
-    grad_x = _mm(g, w).reshape(x.shape) if needs_input_grad[0] else None
-    grad_w = _mm(g.T, rows(x)) if needs_input_grad[1] else None
-    grad_b = None
-    if b is not None and needs_input_grad[2]:
-        grad_b = np.empty(g.shape[1], dtype=g.dtype)
-        _sum_rows(g, grad_b)
-    return grad_x, grad_w, grad_b
+# The op around the pieces (views, saved arrays, which gradients): _products.py.
+forward = partial(_products.forward_with, _bmm, _add_rows)
+backward = partial(_products.backward_with, _bmm, _sum_rows)

@@ -15,9 +15,11 @@ speedup graphs. The accumulator has the array's dtype, so float32 sums in float3
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 
-from . import from_batched, grad_to_batched, grads_from_batched, to_batched
+from . import _batched
 
 
 def _bmm(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -36,22 +38,6 @@ def _bmm(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return out
 
 
-def forward(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """``matmul(a, b)`` with torch.matmul's shape rules (see the declaration)."""
-    a3, b3 = to_batched(a, b)
-    return from_batched(_bmm(a3, b3), a.shape, b.shape)
-
-
-def backward(
-    grad_out: np.ndarray,
-    inputs: tuple[np.ndarray, np.ndarray],
-    out: np.ndarray,
-    needs_input_grad: tuple[bool, bool],
-) -> tuple[np.ndarray | None, np.ndarray | None]:
-    """(dL/da, dL/db) = (G @ b^T, a^T @ G), summed over broadcast batch dims."""
-    a, b = inputs
-    a3, b3 = to_batched(a, b)
-    g3 = grad_to_batched(grad_out, a.shape, b.shape)
-    grad_a3 = _bmm(g3, b3.transpose(0, 2, 1)) if needs_input_grad[0] else None
-    grad_b3 = _bmm(a3.transpose(0, 2, 1), g3) if needs_input_grad[1] else None
-    return grads_from_batched(grad_a3, grad_b3, a.shape, b.shape)
+# The op around the product (views, saved arrays, gradients): _batched.py.
+forward = partial(_batched.forward_with, _bmm)
+backward = partial(_batched.backward_with, _bmm)

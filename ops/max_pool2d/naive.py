@@ -12,33 +12,18 @@ import math
 
 import numpy as np
 
-from . import output_shape
+from . import Geometry
 
 
-def forward(
-    x: np.ndarray,
-    *,
-    kernel_size: tuple[int, int],
-    stride: tuple[int, int],
-    padding: tuple[int, int],
-    dilation: tuple[int, int],
-    ceil_mode: bool,
-) -> tuple[np.ndarray, np.ndarray]:
-    """x: (B, C, H, W) -> (out, indices), both (B, C, H_out, W_out).
-
-    ``indices`` (int64) holds ``h * W + w`` of each window's maximum in its (H, W)
-    plane. Ties go to the first tap in scan order; a NaN wins (the last one, if
-    several), as in PyTorch.
-    """
-    batch, channels, height, width = x.shape
-    _, _, out_h, out_w = output_shape(x.shape, kernel_size, stride, padding, dilation,
-                                      ceil_mode)
-    kh, kw = kernel_size
-    sh, sw = stride
-    ph, pw = padding
-    dh, dw = dilation
-    out = np.empty((batch, channels, out_h, out_w), dtype=x.dtype)
-    indices = np.empty((batch, channels, out_h, out_w), dtype=np.int64)
+def forward(g: Geometry, x: np.ndarray) -> tuple[tuple[np.ndarray, np.ndarray], np.ndarray]:
+    """x: (B, C, H, W) -> ((out, indices), indices), both (B, C, Ho, Wo): every window
+    scanned tap by tap, the padding skipped, keeping its winner and the winner's
+    ``h * W + w`` (the declaration's rule). Saved for backward: the indices."""
+    batch, channels, height, width = g.in_shape
+    out_h, out_w = g.Ho, g.Wo
+    kh, kw, sh, sw, ph, pw, dh, dw = g.window
+    out = np.empty(g.out_shape, dtype=x.dtype)
+    indices = np.empty(g.out_shape, dtype=np.int64)
     for b in range(batch):
         for c in range(channels):
             for i in range(out_h):
@@ -61,38 +46,22 @@ def forward(
                                 best_index = h * width + w
                     out[b, c, i, j] = best
                     indices[b, c, i, j] = best_index
-    return out, indices
+    return (out, indices), indices
 
 
 def backward(
-    grad_out: np.ndarray,
-    inputs: tuple[np.ndarray],
-    out: tuple[np.ndarray, np.ndarray],
-    needs_input_grad: tuple[bool],
-    *,
-    kernel_size: tuple[int, int],
-    stride: tuple[int, int],
-    padding: tuple[int, int],
-    dilation: tuple[int, int],
-    ceil_mode: bool,
+    g: Geometry, grad_out: np.ndarray, indices: np.ndarray, needs_input_grad: tuple[bool]
 ) -> tuple[np.ndarray | None]:
-    """grad_out: (B, C, H_out, W_out) -> (grad_x,) with grad_x (B, C, H, W).
-
-    ``grad_x[b, c, h, w]`` is the sum of ``grad_out`` over the windows whose maximum
-    was input element (h, w).
-    """
+    """grad_out: (B, C, Ho, Wo) -> (grad_x,), grad_x (B, C, H, W) in grad_out's dtype:
+    each output's gradient added into its winner (the saved ``indices``), in order."""
     if not needs_input_grad[0]:
         return (None,)
-    (x,) = inputs
-    indices = out[1]
-    batch, channels, height, width = x.shape
-    _, _, out_h, out_w = output_shape(x.shape, kernel_size, stride, padding, dilation,
-                                      ceil_mode)
-    grad_x = np.zeros(x.shape, dtype=x.dtype)
+    batch, channels, _, width = g.in_shape
+    grad_x = np.zeros(g.in_shape, dtype=grad_out.dtype)
     for b in range(batch):
         for c in range(channels):
-            for i in range(out_h):
-                for j in range(out_w):
+            for i in range(g.Ho):
+                for j in range(g.Wo):
                     h, w = divmod(int(indices[b, c, i, j]), width)
                     grad_x[b, c, h, w] += grad_out[b, c, i, j]
     return (grad_x,)

@@ -48,13 +48,13 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from . import output_shape
+from . import Geometry
 
 
 @njit(cache=True)
 def _tap_range(start, k, d, n):
     """Taps t in [lo, hi) of a window starting at ``start`` (positions start + t*d)
-    that fall inside [0, n). check_args guarantees lo < hi."""
+    that fall inside [0, n). declare guarantees lo < hi."""
     lo = 0 if start >= 0 else (-start + d - 1) // d
     hi = (n - 1 - start) // d + 1
     if hi > k:
@@ -158,67 +158,38 @@ def _backward_kernel(grad_out, indices, grad_x):
             g[indices[n, k]] += grad_out[n, k]
 
 
-def forward(
-    x: np.ndarray,
-    *,
-    kernel_size: tuple[int, int],
-    stride: tuple[int, int],
-    padding: tuple[int, int],
-    dilation: tuple[int, int],
-    ceil_mode: bool,
-) -> tuple[np.ndarray, np.ndarray]:
-    """x: (B, C, H, W) -> (out, indices), both (B, C, H_out, W_out).
-
-    ``indices`` (int64) holds ``h * W + w`` of each window's maximum in its (H, W)
-    plane. Ties go to the first tap in scan order; a NaN wins (the last one, if
-    several), as in PyTorch.
-    """
-    batch, channels, height, width = x.shape
-    out_shape = output_shape(x.shape, kernel_size, stride, padding, dilation, ceil_mode)
-    out = np.empty(out_shape, dtype=x.dtype)
-    indices = np.empty(out_shape, dtype=np.int64)
-    planes = batch * channels
+def forward(g: Geometry, x: np.ndarray) -> tuple[tuple[np.ndarray, np.ndarray], np.ndarray]:
+    """x: (B, C, H, W) -> ((out, indices), indices), both (B, C, Ho, Wo): the planes in
+    parallel, each scanned as naive.py does but without a test per tap (the module
+    docstring). Saved for backward: the indices."""
+    out = np.empty(g.out_shape, dtype=x.dtype)
+    indices = np.empty(g.out_shape, dtype=np.int64)
+    planes = g.B * g.C
     if planes == 0:
-        return out, indices
+        return (out, indices), indices
     _forward_kernel(
-        np.ascontiguousarray(x).reshape(planes, height, width),
-        out.reshape(planes, out_shape[2], out_shape[3]),
-        indices.reshape(planes, out_shape[2], out_shape[3]),
-        kernel_size[0], kernel_size[1], stride[0], stride[1],
-        padding[0], padding[1], dilation[0], dilation[1],
+        np.ascontiguousarray(x).reshape(planes, g.H, g.W),
+        out.reshape(planes, g.Ho, g.Wo),
+        indices.reshape(planes, g.Ho, g.Wo),
+        *g.window,
     )
-    return out, indices
+    return (out, indices), indices
 
 
 def backward(
-    grad_out: np.ndarray,
-    inputs: tuple[np.ndarray],
-    out: tuple[np.ndarray, np.ndarray],
-    needs_input_grad: tuple[bool],
-    *,
-    kernel_size: tuple[int, int],
-    stride: tuple[int, int],
-    padding: tuple[int, int],
-    dilation: tuple[int, int],
-    ceil_mode: bool,
+    g: Geometry, grad_out: np.ndarray, indices: np.ndarray, needs_input_grad: tuple[bool]
 ) -> tuple[np.ndarray | None]:
-    """grad_out: (B, C, H_out, W_out) -> (grad_x,) with grad_x (B, C, H, W).
-
-    ``grad_x[b, c, h, w]`` is the sum of ``grad_out`` over the windows whose maximum
-    was input element (h, w).
-    """
+    """grad_out: (B, C, Ho, Wo) -> (grad_x,), grad_x (B, C, H, W) in grad_out's dtype:
+    each plane zeroed, then grad_out added into its saved winners by one thread."""
     if not needs_input_grad[0]:
         return (None,)
-    (x,) = inputs
-    indices = out[1]
-    batch, channels, height, width = x.shape
-    planes = batch * channels
-    grad_x = np.empty(x.shape, dtype=x.dtype)
+    planes = g.B * g.C
+    grad_x = np.empty(g.in_shape, dtype=grad_out.dtype)
     if planes == 0:
         return (grad_x,)
     _backward_kernel(
-        np.ascontiguousarray(grad_out, dtype=x.dtype).reshape(planes, -1),
+        np.ascontiguousarray(grad_out).reshape(planes, -1),
         np.ascontiguousarray(indices).reshape(planes, -1),
-        grad_x.reshape(planes, height * width),
+        grad_x.reshape(planes, g.H * g.W),
     )
     return (grad_x,)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from . import output_shape
+from . import Geometry
 
 
 def _taps_inside(out_n: int, k: int, s: int, p: int, d: int, n: int) -> np.ndarray:
@@ -24,29 +24,14 @@ def _taps_inside(out_n: int, k: int, s: int, p: int, d: int, n: int) -> np.ndarr
     return (pos >= 0) & (pos < n)
 
 
-def forward(
-    x: np.ndarray,
-    *,
-    kernel_size: tuple[int, int],
-    stride: tuple[int, int],
-    padding: tuple[int, int],
-    dilation: tuple[int, int],
-    ceil_mode: bool,
-) -> tuple[np.ndarray, np.ndarray]:
-    """x: (B, C, H, W) -> (out, indices), both (B, C, H_out, W_out).
-
-    ``indices`` (int64) holds ``h * W + w`` of each window's maximum in its (H, W)
-    plane. Ties go to the first tap in scan order; a NaN wins (the last one, if
-    several), as in PyTorch.
-    """
-    batch, channels, height, width = x.shape
-    _, _, out_h, out_w = output_shape(x.shape, kernel_size, stride, padding, dilation,
-                                      ceil_mode)
-    kh, kw = kernel_size
-    sh, sw = stride
-    ph, pw = padding
-    dh, dw = dilation
-    span_h, span_w = (kh - 1) * dh + 1, (kw - 1) * dw + 1
+def forward(g: Geometry, x: np.ndarray) -> tuple[tuple[np.ndarray, np.ndarray], np.ndarray]:
+    """x: (B, C, H, W) -> ((out, indices), indices), both (B, C, Ho, Wo): an argmax over
+    the taps of every window of the -inf-padded input, redone where it breaks the
+    declaration's rule (all -inf windows, NaNs). Saved for backward: the indices."""
+    batch, channels, height, width = g.in_shape
+    out_h, out_w = g.Ho, g.Wo
+    kh, kw, sh, sw, ph, pw, dh, dw = g.window
+    span_h, span_w = g.span_h, g.span_w
     # With ceil_mode the last window may reach past the bottom/right padding.
     need_h, need_w = (out_h - 1) * sh + span_h, (out_w - 1) * sw + span_w
     xp = np.pad(
@@ -81,35 +66,20 @@ def forward(
     h = np.arange(out_h)[:, None] * sh - ph + p * dh
     w = np.arange(out_w)[None, :] * sw - pw + q * dw
     indices = (h * width + w).astype(np.int64, copy=False)
-    return np.ascontiguousarray(out), indices
+    return (np.ascontiguousarray(out), indices), indices
 
 
 def backward(
-    grad_out: np.ndarray,
-    inputs: tuple[np.ndarray],
-    out: tuple[np.ndarray, np.ndarray],
-    needs_input_grad: tuple[bool],
-    *,
-    kernel_size: tuple[int, int],
-    stride: tuple[int, int],
-    padding: tuple[int, int],
-    dilation: tuple[int, int],
-    ceil_mode: bool,
+    g: Geometry, grad_out: np.ndarray, indices: np.ndarray, needs_input_grad: tuple[bool]
 ) -> tuple[np.ndarray | None]:
-    """grad_out: (B, C, H_out, W_out) -> (grad_x,) with grad_x (B, C, H, W).
-
-    ``grad_x[b, c, h, w]`` is the sum of ``grad_out`` over the windows whose maximum
-    was input element (h, w).
-    """
+    """grad_out: (B, C, Ho, Wo) -> (grad_x,), grad_x (B, C, H, W) in grad_out's dtype:
+    one ``bincount`` of grad_out over the saved winners of the whole batch."""
     if not needs_input_grad[0]:
         return (None,)
-    (x,) = inputs
-    indices = out[1]
-    batch, channels, height, width = x.shape
-    plane = height * width
+    planes, plane = g.B * g.C, g.H * g.W
     # Offset each (b, c) plane's indices so one bincount covers the whole batch.
-    offsets = np.arange(batch * channels, dtype=np.int64).reshape(batch, channels, 1, 1) * plane
+    offsets = np.arange(planes, dtype=np.int64).reshape(g.B, g.C, 1, 1) * plane
     flat = (indices + offsets).ravel()
-    # bincount sums in float64; the cast back keeps the input's dtype.
-    grad_x = np.bincount(flat, weights=grad_out.ravel(), minlength=batch * channels * plane)
-    return (grad_x.astype(x.dtype, copy=False).reshape(x.shape),)
+    # bincount sums in float64; the cast back keeps the gradient's dtype.
+    grad_x = np.bincount(flat, weights=grad_out.ravel(), minlength=planes * plane)
+    return (grad_x.astype(grad_out.dtype, copy=False).reshape(g.in_shape),)

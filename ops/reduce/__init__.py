@@ -4,6 +4,12 @@ to a sorted tuple of non-negative axes (all axes for None) before the kernels ru
 max/min with ``indices=True`` (a single int dim, as torch.max(x, dim)) return
 (values, indices) and send the gradient to the selected element; otherwise (no dim or
 a tuple, as torch.amax) ties share the gradient evenly.
+
+Kernel contract (docs/tape.md): the geometry is an :class:`~minigrad.ops._attrs.Attrs`
+of the normalised attributes: ``dim`` and ``keepdim``, and ``indices`` for max/min
+(argmax/argmin: ``dim`` None or one int). Each kernel saves what its backward reads:
+sum and mean the input's shape, max/min with indices the shape and the indices, without
+them the input and the values (to find the ties).
 """
 OPS = ("sum", "mean", "max", "min", "argmax", "argmin")
 IMPLEMENTATIONS = {"cpu": ("numpy",), "cuda": ("tree",)}

@@ -1,4 +1,5 @@
-"""Reduction kernels in NumPy."""
+"""Reduction kernels in NumPy. ``g.dim`` is a sorted tuple of axes (argmax/argmin: None
+or one int), ``g.keepdim`` a bool, ``g.indices`` (max/min) whether an int dim was given."""
 from __future__ import annotations
 
 import numpy as np
@@ -11,59 +12,59 @@ def _expand_back(grad, shape, dim, keepdim):
     return np.broadcast_to(grad, shape)
 
 
-def sum_forward(x, *, dim, keepdim):
-    return np.asarray(x.sum(axis=dim, keepdims=keepdim))
+def sum_forward(g, x):
+    return np.asarray(x.sum(axis=g.dim, keepdims=g.keepdim)), x.shape
 
 
-def sum_backward(grad, inputs, out, needs, *, dim, keepdim):
-    x = inputs[0]
-    return (np.array(_expand_back(grad, x.shape, dim, keepdim)),)
+def sum_backward(g, grad, x_shape, needs):
+    return (np.array(_expand_back(grad, x_shape, g.dim, g.keepdim)),)
 
 
-def mean_forward(x, *, dim, keepdim):
-    return np.asarray(x.mean(axis=dim, keepdims=keepdim), dtype=x.dtype)
+def mean_forward(g, x):
+    return np.asarray(x.mean(axis=g.dim, keepdims=g.keepdim), dtype=x.dtype), x.shape
 
 
-def mean_backward(grad, inputs, out, needs, *, dim, keepdim):
-    x = inputs[0]
-    count = int(np.prod([x.shape[d] for d in dim])) if x.ndim else 1
-    return (np.array(_expand_back(grad / count, x.shape, dim, keepdim)),)
+def mean_backward(g, grad, x_shape, needs):
+    count = int(np.prod([x_shape[d] for d in g.dim])) if len(x_shape) else 1
+    return (np.array(_expand_back(grad / count, x_shape, g.dim, g.keepdim)),)
 
 
 def _extremum(reduce, arg):
-    def forward(x, *, dim, keepdim, indices):
-        values = np.asarray(reduce(x, axis=dim, keepdims=keepdim))
-        if not indices:
-            return values
+    def forward(g, x):
+        values = np.asarray(reduce(x, axis=g.dim, keepdims=g.keepdim))
+        if not g.indices:
+            return values, (x, values)  # backward finds the ties
         if not x.ndim:  # dim 0 (or -1) of a 0-d tensor: its only element (dim is ())
-            return values, np.zeros((), dtype=np.int64)
-        (d,) = dim
-        return values, np.asarray(arg(x, axis=d, keepdims=keepdim), dtype=np.int64)
+            index = np.zeros((), dtype=np.int64)
+        else:
+            (d,) = g.dim
+            index = np.asarray(arg(x, axis=d, keepdims=g.keepdim), dtype=np.int64)
+        return (values, index), (x.shape, x.dtype, index)
 
-    def backward(grad, inputs, out, needs, *, dim, keepdim, indices):
-        x = inputs[0]
-        if indices:
-            if not x.ndim:
-                return (np.array(grad, dtype=x.dtype),)
-            (d,) = dim
-            idx = out[1] if keepdim else np.expand_dims(out[1], d)
-            g = grad if keepdim else np.expand_dims(grad, d)
-            gx = np.zeros_like(x)
-            np.put_along_axis(gx, idx, g, axis=d)
+    def backward(g, grad, saved, needs):
+        if g.indices:
+            x_shape, x_dtype, index = saved
+            if not len(x_shape):
+                return (np.array(grad, dtype=x_dtype),)
+            (d,) = g.dim
+            idx = index if g.keepdim else np.expand_dims(index, d)
+            gr = grad if g.keepdim else np.expand_dims(grad, d)
+            gx = np.zeros(x_shape, dtype=x_dtype)
+            np.put_along_axis(gx, idx, gr, axis=d)
             return (gx,)
-        values = out
-        hit = x == _expand_back(values, x.shape, dim, keepdim)
-        count = hit.sum(axis=dim, keepdims=True)
-        share = _expand_back(grad, x.shape, dim, keepdim) / count
+        x, values = saved
+        hit = x == _expand_back(values, x.shape, g.dim, g.keepdim)
+        count = hit.sum(axis=g.dim, keepdims=True)
+        share = _expand_back(grad, x.shape, g.dim, g.keepdim) / count
         return (np.where(hit, share, 0).astype(x.dtype, copy=False),)
     return forward, backward
 
 
 def _arg(fn):
-    def forward(x, *, dim, keepdim):
-        if dim is None:  # over the flattened tensor, as torch.argmax(x)
-            return np.asarray(fn(x, keepdims=keepdim), dtype=np.int64)
-        return np.asarray(fn(x, axis=dim, keepdims=keepdim), dtype=np.int64)
+    def forward(g, x):
+        if g.dim is None:  # over the flattened tensor, as torch.argmax(x)
+            return np.asarray(fn(x, keepdims=g.keepdim), dtype=np.int64), None
+        return np.asarray(fn(x, axis=g.dim, keepdims=g.keepdim), dtype=np.int64), None
     return forward, None
 
 

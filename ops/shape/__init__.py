@@ -1,7 +1,14 @@
 """Shape ops: reshape, permute, expand, cat and indexing. They move or copy data and
 never change values, so their backward is the inverse movement. Argument checks and
 normalisation live in the front end (minigrad.tensor_ops.shape), which calls the
-helpers here."""
+helpers here.
+
+Kernel contract (docs/tape.md): the geometry is an :class:`~minigrad.ops._attrs.Attrs`
+of the normalised attributes: reshape's and expand's target ``shape``, permute's
+``dims``, cat's ``dim``, index's ``key``. Each kernel saves only shapes: the input's
+(reshape, expand, index; cat each input's), nothing for permute; the CUDA advanced
+index also its device offsets, so backward never rebuilds or copies them again.
+"""
 OPS = ("reshape", "permute", "expand", "cat", "index")
 IMPLEMENTATIONS = {"cpu": ("numpy",), "cuda": ("strided",)}
 DEFAULT = {"cpu": "numpy", "cuda": "strided"}

@@ -1,52 +1,55 @@
-"""Shape kernels in NumPy."""
+"""Shape kernels in NumPy. ``g`` holds the op's normalised attribute (``shape``,
+``dims``, ``dim`` or ``key``); forward saves the input shapes backward needs."""
 from __future__ import annotations
 
 import numpy as np
 
-
-def reshape_forward(x, *, shape):
-    return x.reshape(shape)
+from .._arrays import sum_to
 
 
-def reshape_backward(grad, inputs, out, needs, *, shape):
-    return (grad.reshape(inputs[0].shape),)
+def reshape_forward(g, x):
+    return x.reshape(g.shape), x.shape
 
 
-def permute_forward(x, *, dims):
-    return x.transpose(dims)
+def reshape_backward(g, grad, x_shape, needs):
+    return (grad.reshape(x_shape),)
 
 
-def permute_backward(grad, inputs, out, needs, *, dims):
-    return (grad.transpose(np.argsort(dims)),)
+def permute_forward(g, x):
+    return x.transpose(g.dims), None
 
 
-def expand_forward(x, *, shape):
+def permute_backward(g, grad, saved, needs):
+    return (grad.transpose(np.argsort(g.dims)),)
+
+
+def expand_forward(g, x):
     # A read-only broadcast view, as PyTorch's expand (no copy).
-    return np.broadcast_to(x, shape)
+    return np.broadcast_to(x, g.shape), x.shape
 
 
-def expand_backward(grad, inputs, out, needs, *, shape):
-    from ..elementwise.numpy import sum_to
-    return (sum_to(grad, inputs[0].shape),)
+def expand_backward(g, grad, x_shape, needs):
+    return (sum_to(grad, x_shape),)
 
 
-def cat_forward(*xs, dim):
-    return np.concatenate(xs, axis=dim)
+def cat_forward(g, *xs):
+    return np.concatenate(xs, axis=g.dim), tuple(x.shape for x in xs)
 
 
-def cat_backward(grad, inputs, out, needs, *, dim):
-    bounds = np.cumsum([x.shape[dim] for x in inputs])[:-1]
-    return tuple(np.split(grad, bounds, axis=dim))
+def cat_backward(g, grad, shapes, needs):
+    bounds = np.cumsum([s[g.dim] for s in shapes])[:-1]
+    return tuple(np.split(grad, bounds, axis=g.dim))
 
 
-def index_forward(x, *, key):
-    return np.asarray(x[key])
+def index_forward(g, x):
+    return np.asarray(x[g.key]), (x.shape, x.dtype)
 
 
-def index_backward(grad, inputs, out, needs, *, key):
-    gx = np.zeros_like(inputs[0])
+def index_backward(g, grad, saved, needs):
+    x_shape, x_dtype = saved
+    gx = np.zeros(x_shape, x_dtype)
     # add.at, not assignment: an integer index may pick the same element twice.
-    np.add.at(gx, key, grad)
+    np.add.at(gx, g.key, grad)
     return (gx,)
 
 

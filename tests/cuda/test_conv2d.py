@@ -16,7 +16,7 @@ from numba import config, cuda
 
 import minigrad
 from minigrad.dispatch import registry
-from minigrad.ops.conv2d import check_args
+from minigrad.ops.conv2d import declare
 from minigrad.ops.conv2d import numpy as ref
 from minigrad.ops.conv2d.cuda import _common
 
@@ -35,21 +35,21 @@ def _module(impl: str):
 def check(impl, x_shape, w_shape, has_bias, kwargs, dtype=np.float64,
           needs=(True, True, True), seed=0) -> None:
     """``impl``'s forward and backward on the device equal the NumPy kernel's."""
-    attrs = check_args(x_shape, w_shape, (w_shape[0],) if has_bias else None, **kwargs)
+    g = declare(x_shape, w_shape, (w_shape[0],) if has_bias else None, **kwargs)
     rng = np.random.default_rng(seed)
     x = rng.standard_normal(x_shape).astype(dtype)
     w = rng.standard_normal(w_shape).astype(dtype)
     b = rng.standard_normal(w_shape[0]).astype(dtype) if has_bias else None
-    out_ref = ref.forward(x, w, b, **attrs)
+    out_ref, saved_ref = ref.forward(g, x, w, b)
     g_out = rng.standard_normal(out_ref.shape).astype(dtype)
-    grads_ref = ref.backward(g_out, (x, w, b), out_ref, needs, **attrs)
+    grads_ref = ref.backward(g, g_out, saved_ref, needs)
 
     mod = _module(impl)
     d_in = tuple(None if a is None else cuda.to_device(a) for a in (x, w, b))
     d_gout = cuda.to_device(g_out)
     with count_device_reads() as reads:
-        d_out = mod.forward(*d_in, **attrs)
-        d_grads = mod.backward(d_gout, d_in, d_out, needs, **attrs)
+        d_out, d_saved = mod.forward(g, *d_in)
+        d_grads = mod.backward(g, d_gout, d_saved, needs)
     assert reads.count == 0, f"{impl}: host reads of device memory: {reads.reads}"
 
     tol = TOL[np.dtype(dtype)]

@@ -1,11 +1,14 @@
-"""Dropout's device mask (minigrad/nn/functional/cuda_dropout.py): its values, its kept
-fraction, and its dependence on the seed alone."""
+"""Dropout's device mask (the "hash" rung of dropout_mask, ops/dropout_mask/cuda/hash.py):
+its values, its kept fraction, and its dependence on the seed alone."""
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from minigrad.nn.functional.cuda_dropout import dropout_mask
+import minigrad
+from minigrad import dispatch
+from minigrad.ops import dropout_mask as decl
+from minigrad.ops.dropout_mask.cuda.hash import seeded_mask as dropout_mask
 
 DTYPES = [np.float32, np.float64]
 seeds = st.integers(0, 2**64 - 1)
@@ -71,3 +74,26 @@ def test_same_seed_same_mask_other_seed_other_mask(seed, p, dtype):
 def test_p0_keeps_everything_and_p1_drops_everything(dtype):
     np.testing.assert_array_equal(mask((2, 300), 0.0, dtype, 7), np.ones((2, 300), dtype))
     np.testing.assert_array_equal(mask((2, 300), 1.0, dtype, 7), np.zeros((2, 300), dtype))
+
+
+def test_the_registry_runs_it_with_a_seed_from_the_generator():
+    # forward(g) draws one seed from g.generator: the mask of that seed.
+    impl, kernel = dispatch.lookup("dropout_mask", "cuda")
+    assert impl == "hash" and kernel.backward is None
+    g = decl.declare((3, 100), 0.25, np.float32, np.random.default_rng(11))
+    got, saved = kernel.forward(g)
+    assert saved is None
+    seed = int(np.random.default_rng(11).integers(0, 2**31 - 1))
+    np.testing.assert_array_equal(got.copy_to_host(), mask((3, 100), 0.25, np.float32, seed))
+
+
+def test_dropout_on_cuda_uses_the_mask_op_and_manual_seed_fixes_it():
+    x = minigrad.ones(2, 300, device="cuda")
+    minigrad.manual_seed(5)
+    with minigrad.profiler.profile() as prof:
+        a = minigrad.nn.functional.dropout(x, 0.5)
+    assert ("dropout_mask", "hash", "cuda") in {(e.name, e.impl, e.device) for e in prof.events()}
+    minigrad.manual_seed(5)
+    b = minigrad.nn.functional.dropout(x, 0.5)
+    np.testing.assert_array_equal(a.cpu().numpy(), b.cpu().numpy())
+    assert set(np.unique(a.cpu().numpy())) <= {0.0, 2.0}

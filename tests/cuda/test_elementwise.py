@@ -11,6 +11,7 @@ from numba import cuda
 
 import minigrad
 from minigrad.ops.elementwise import BINARY, COMPARISON, UNARY
+from minigrad.ops._attrs import NONE, Attrs
 from minigrad.ops.elementwise import numpy as ref
 
 VERSIONS = minigrad.implementations("add", "cuda")
@@ -51,17 +52,18 @@ def _check_op(name, op, inputs, gdtype, rng, needs, **attrs):
     """gdtype: the dtype whose tolerance the gradients get."""
     fwd, bwd = _mod(name).KERNELS[op]
     rfwd, rbwd = ref.KERNELS[op]
+    geo = Attrs(**attrs)
     dev = tuple(cuda.to_device(x) for x in inputs)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # inf/nan in pow at 0 (the same on both sides)
-        out = fwd(*dev, **attrs)
-        want = rfwd(*inputs, **attrs)
+        out, saved = fwd(geo, *dev)
+        want, want_saved = rfwd(geo, *inputs)
         _close(out.copy_to_host(), want, want.dtype)
         if bwd is None or not np.issubdtype(want.dtype, np.floating):
             return
         g = rng.standard_normal(np.shape(want)).astype(want.dtype)
-        got = bwd(cuda.to_device(g), dev, out, needs, **attrs)
-        exp = rbwd(g, tuple(inputs), want, needs, **attrs)
+        got = bwd(geo, cuda.to_device(g), saved, needs)
+        exp = rbwd(geo, g, want_saved, needs)
     assert len(got) == len(inputs)
     for gg, ee, need, x in zip(got, exp, needs, inputs):
         if need:
@@ -204,13 +206,14 @@ def test_unary_non_finite_match_numpy(name, op, dtype):
 def test_where_grad_of_the_branch_not_taken_is_zero(name, dtype):
     # Even where the gradient is inf or nan (np.where(cond, grad, 0), as PyTorch).
     fwd, bwd = _mod(name).KERNELS["where"]
+    rfwd, rbwd = ref.KERNELS["where"]
     cond = np.array([False, False, True, True])
     x = np.arange(4, dtype=dtype)
     y = -x
     g = np.array([np.inf, np.nan, np.inf, 1.0], dtype)
     dev = tuple(cuda.to_device(a) for a in (cond, x, y))
-    _, gx, gy = bwd(cuda.to_device(g), dev, fwd(*dev), (False, True, True))
-    _, ex, ey = ref.KERNELS["where"][1](g, (cond, x, y), None, (False, True, True))
+    _, gx, gy = bwd(NONE, cuda.to_device(g), fwd(NONE, *dev)[1], (False, True, True))
+    _, ex, ey = rbwd(NONE, g, rfwd(NONE, cond, x, y)[1], (False, True, True))
     np.testing.assert_array_equal(gx.copy_to_host(), ex)
     np.testing.assert_array_equal(gy.copy_to_host(), ey)
     np.testing.assert_array_equal(gx.copy_to_host(), [0, 0, np.inf, 1])

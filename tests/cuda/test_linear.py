@@ -3,13 +3,14 @@ in the GEMM's epilogue) and the three gradients, both dtypes, with and without a
 leading dims, empty batches and dimensions, edge tiles; one launch in forward and one
 per gradient in backward, no transposed copy and no host read; the public API on cuda.
 
-Kernel modules are called directly with device arrays, as the front end calls them.
+The kernels (versions.py) are called directly with device arrays, as the front end calls them.
 The simulator runs every GPU thread as a Python thread, so shapes stay tiny.
 """
 from __future__ import annotations
 
 import importlib
 import math
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -19,6 +20,7 @@ from numba import config, cuda
 
 import minigrad
 import minigrad.nn.functional as F
+from minigrad.ops import linear as decl
 from minigrad.ops.linear import numpy as ref
 
 from _guard import count_device_reads, record_grids
@@ -29,7 +31,10 @@ NEEDS = st.sampled_from([(True, True, True), (True, False, True), (False, True, 
 
 
 def _module(version: str):
-    return importlib.import_module(f"minigrad.ops.linear.cuda.{version}")
+    """The version's forward, backward and TILE (one file, versions.py, holds all three)."""
+    versions = importlib.import_module("minigrad.ops.linear.cuda.versions")
+    forward, backward = versions.VERSIONS[version]
+    return SimpleNamespace(forward=forward, backward=backward, TILE=versions.TILE[version])
 
 
 def _close(got, want, dtype, terms: int) -> None:
@@ -49,15 +54,16 @@ def _check(version, x_shape, out_features, has_bias, dtype=np.float64, seed=0,
     x = rng.standard_normal(x_shape).astype(dtype)
     w = rng.standard_normal((out_features, in_features)).astype(dtype)
     b = rng.standard_normal(out_features).astype(dtype) if has_bias else None
-    want = ref.forward(x, w, b)
+    geom = decl.declare(x.shape, w.shape, None if b is None else b.shape)
+    want, saved_ref = ref.forward(geom, x, w, b)
     g = rng.standard_normal(want.shape).astype(dtype)
-    wants = ref.backward(g, (x, w, b), want, needs)
+    wants = ref.backward(geom, g, saved_ref, needs)
     mod = _module(version)
     dx, dw = cuda.to_device(x), cuda.to_device(w)
     db = None if b is None else cuda.to_device(b)
-    out = mod.forward(dx, dw, db)
+    out, saved = mod.forward(geom, dx, dw, db)
     _close(out.copy_to_host(), want, dtype, in_features)
-    gots = mod.backward(cuda.to_device(g), (dx, dw, db), out, needs)
+    gots = mod.backward(geom, cuda.to_device(g), saved, needs)
     rows = math.prod(x_shape[:-1])
     for got, exp, need, terms in zip(gots, wants, needs, (out_features, rows, rows)):
         if need and exp is not None:
@@ -129,13 +135,14 @@ def test_launches_and_no_host_reads(version, monkeypatch):
     w = cuda.to_device(rng.standard_normal((4, 3)))
     b = cuda.to_device(rng.standard_normal(4))
     g = cuda.to_device(rng.standard_normal((2, 2, 4)))
+    geom = decl.declare(x.shape, w.shape, b.shape)
     grids = record_grids(monkeypatch)  # recorded under the simulator only
     with count_device_reads() as counter:
-        out = mod.forward(x, w, b)
+        out, saved = mod.forward(geom, x, w, b)
         after_forward = len(grids)
-        mod.backward(g, (x, w, b), out, (True, True, True))
+        mod.backward(geom, g, saved, (True, True, True))
         after_backward = len(grids)
-        assert mod.backward(g, (x, w, b), out, (False, False, False)) == (None, None, None)
+        assert mod.backward(geom, g, saved, (False, False, False)) == (None, None, None)
     assert counter.reads == []
     if config.ENABLE_CUDASIM:
         assert after_forward == 1  # the GEMM, bias included: no transpose, no add

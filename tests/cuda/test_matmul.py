@@ -46,15 +46,16 @@ def _check(version, a_shape, b_shape, dtype=np.float64, seed=0, needs=(True, Tru
     rng = np.random.default_rng(seed)
     a = rng.standard_normal(a_shape).astype(dtype)
     b = rng.standard_normal(b_shape).astype(dtype)
-    want = ref.forward(a, b)
+    geom = decl.declare(a_shape, b_shape)
+    want, saved_ref = ref.forward(geom, a, b)
     g = rng.standard_normal(want.shape).astype(dtype)
-    want_a, want_b = ref.backward(g, (a, b), want, needs)
+    want_a, want_b = ref.backward(geom, g, saved_ref, needs)
     mod = _module(version)
     da, db = cuda.to_device(a), cuda.to_device(b)
-    out = mod.forward(da, db)
+    out, saved = mod.forward(geom, da, db)
     k = a_shape[-1]
     _close(out.copy_to_host(), want, dtype, k)
-    got_a, got_b = mod.backward(cuda.to_device(g), (da, db), out, needs)
+    got_a, got_b = mod.backward(geom, cuda.to_device(g), saved, needs)
     # Each row of a (each column of b) gets an equal share of grad_out's elements,
     # times the columns (rows) they meet: the broadcast batch entries are summed too.
     terms_a = g.size * k // max(1, a.size)
@@ -126,16 +127,16 @@ def test_empty_dims(version, a_shape, b_shape):
 def test_plans_merge_batch_dims():
     # Batch dims merge where both operands step evenly over them: a broadcast along
     # both of b's batch dims is one summed dimension in its gradient.
-    p = _gemm.plans((1, 1, 2, 3), (5, 4, 3, 2))
+    p = _gemm.plans(decl.declare((1, 1, 2, 3), (5, 4, 3, 2)))
     assert p.forward.kept == (20,) and p.forward.a_kept == (0,) and p.forward.reduced == 1
     assert p.grad_a.batches == 1 and p.grad_a.red == (20,) and p.grad_a.b_red == (6,)
     assert p.grad_b.kept == (20,) and p.grad_b.reduced == 1
     # ... and stay apart where one operand does not: a is broadcast along dim 1 only.
-    p = _gemm.plans((5, 1, 2, 3), (5, 4, 3, 2))
+    p = _gemm.plans(decl.declare((5, 1, 2, 3), (5, 4, 3, 2)))
     assert p.forward.kept == (5, 4) and p.forward.a_kept == (6, 0)
     assert p.grad_a.kept == (5,) and p.grad_a.red == (4,)
     # A batch against one matrix is the declaration's fold: one tall product.
-    p = _gemm.plans((4, 3, 2), (2, 5))
+    p = _gemm.plans(decl.declare((4, 3, 2), (2, 5)))
     assert (p.forward.rows, p.forward.batches) == (12, 1)
     assert (p.grad_b.depth, p.grad_b.reduced) == (12, 1)
-    assert decl.output_shape((4, 3, 2), (2, 5)) == p.out_shape
+    assert decl.declare((4, 3, 2), (2, 5)).out_shape == p.out_shape

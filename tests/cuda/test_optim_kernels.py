@@ -1,5 +1,6 @@
-"""The fused CUDA optimizer updates (minigrad/optim/cuda_kernels.py) against the CPU
-optimizers, minigrad.optim.SGD / Adam / AdamW stepping CPU tensors.
+"""The fused CUDA optimizer updates (the "fused" rung of sgd_step and adam_step,
+ops/optim/cuda/fused.py, called by the kernel contract) against the CPU optimizers,
+minigrad.optim.SGD / Adam / AdamW stepping CPU tensors.
 
 The kernels do NumPy's operations in NumPy's order and dtype, with no fused multiply-add,
 so the comparison is bit for bit (assert_array_equal), over several steps, in float32
@@ -12,8 +13,29 @@ from hypothesis import strategies as st
 from numba import cuda
 
 import minigrad
-from minigrad import optim
-from minigrad.optim.cuda_kernels import adam_update, sgd_update
+from minigrad import dispatch, optim
+from minigrad.ops.optim import AdamStep, SGDStep
+from minigrad.ops.optim.cuda import fused
+
+
+def sgd_update(params, grads, momentum_buffers, *, lr, momentum, dampening, nesterov,
+               weight_decay, first_step):
+    """The buffers after one sgd_step of the cuda rung (first_step: no buffers yet)."""
+    kernel = dispatch.lookup("sgd_step", "cuda")[1]
+    bufs = (None,) * len(params) if first_step or momentum_buffers is None \
+        else tuple(momentum_buffers)
+    g = SGDStep(lr, momentum, dampening, weight_decay, nesterov)
+    return list(kernel.forward(g, tuple(params), tuple(grads), bufs)[0])
+
+
+def adam_update(params, grads, exp_avgs, exp_avg_sqs, *, step, lr, beta1, beta2, eps,
+                weight_decay, decoupled_weight_decay=False):
+    """One adam_step of the cuda rung, all parameters at step number ``step``."""
+    kernel = dispatch.lookup("adam_step", "cuda")[1]
+    g = AdamStep(lr, beta1, beta2, eps, weight_decay, decoupled_weight_decay,
+                 (float(step),) * len(params))
+    assert kernel.forward(g, tuple(params), tuple(grads), tuple(exp_avgs),
+                          tuple(exp_avg_sqs)) == (None, None)
 
 DTYPES = {"float32": (np.float32, minigrad.float32), "float64": (np.float64, minigrad.float64)}
 # Small shapes (the simulator runs a Python thread per GPU thread), 0-d and size-1 ones,
@@ -110,8 +132,7 @@ def test_sgd_momentum_buffer_is_updated_in_place():
 def test_one_launch_updates_many_parameters_as_the_cpu_does(kind, monkeypatch):
     # Parameters of different sizes (one empty, one over two blocks) in one launch, and
     # in chunks when there are more than MAX_TENSORS of them: each as the CPU optimizer.
-    from minigrad.optim import cuda_kernels
-    monkeypatch.setattr(cuda_kernels, "MAX_TENSORS", 2)
+    monkeypatch.setattr(fused, "MAX_TENSORS", 2)
     rng = np.random.default_rng(4)
     shapes_ = [(3,), (0,), (2, 150), (4, 1), ()]
     p0 = [rng.standard_normal(s).astype(np.float32) for s in shapes_]
@@ -186,3 +207,33 @@ def test_adam_more_than_one_block(dtype, decoupled, beta1, weight_decay):
     p0, grads = _data((300,), 2, np_dtype, 2)  # two blocks of 256 threads, two steps
     _check_adam(p0, grads, np_dtype, mg_dtype, decoupled, lr=1e-2, beta1=beta1,
                 beta2=0.999, eps=1e-8, weight_decay=weight_decay)
+
+
+@pytest.mark.parametrize("kind", ["sgd", "adam"])
+def test_the_optimizers_step_a_cuda_group_by_one_registry_op(kind):
+    ps = [minigrad.tensor(np.ones(s, np.float32), device="cuda", requires_grad=True)
+          for s in [(3,), (2, 2)]]
+    opt = optim.SGD(ps, lr=0.1, momentum=0.9) if kind == "sgd" else optim.Adam(ps)
+    for p in ps:
+        p.grad = minigrad.ones(*p.shape, device="cuda")
+    with minigrad.profiler.profile() as prof:
+        opt.step()
+    op = "sgd_step" if kind == "sgd" else "adam_step"
+    assert [(e.name, e.impl, e.device) for e in prof.events()] == [(op, "fused", "cuda")]
+
+
+@pytest.mark.parametrize("kind", ["sgd", "adam"])
+def test_a_group_on_two_devices_is_a_clear_error(kind):
+    cpu = minigrad.tensor([1.0, 2.0], requires_grad=True)
+    gpu = minigrad.tensor([1.0, 2.0], device="cuda", requires_grad=True)
+    opt = optim.SGD([cpu, gpu], lr=0.1) if kind == "sgd" else optim.Adam([cpu, gpu])
+    cpu.grad = minigrad.ones(2)
+    gpu.grad = minigrad.ones(2, device="cuda")
+    with pytest.raises(RuntimeError, match="Expected all tensors to be on the same device"):
+        opt.step()
+    # A gradient on another device than its parameter, likewise.
+    opt = optim.SGD([gpu], lr=0.1)
+    gpu.grad = minigrad.ones(2)
+    with pytest.raises(RuntimeError, match="Expected all tensors to be on the same device"):
+        opt.step()
+    assert gpu.detach().cpu().tolist() == [1.0, 2.0]

@@ -10,6 +10,7 @@ from numba import config, cuda
 
 import minigrad
 from minigrad.ops import _cuda
+from minigrad.ops._attrs import Attrs
 from minigrad.ops.reduce import numpy as ref
 
 from _guard import record_grids
@@ -41,9 +42,10 @@ def _host(out):
 def _check(name, op, x, rng, **attrs):
     fwd, bwd = _mod(name).KERNELS[op]
     rfwd, rbwd = ref.KERNELS[op]
+    geo = Attrs(**attrs)
     d = cuda.to_device(x)
-    out = fwd(d, **attrs)
-    want = rfwd(x, **attrs)
+    out, saved = fwd(geo, d)
+    want, want_saved = rfwd(geo, x)
     got = _host(out)
     if isinstance(want, tuple):
         assert isinstance(got, tuple) and len(got) == len(want)
@@ -55,8 +57,8 @@ def _check(name, op, x, rng, **attrs):
         return
     first = want[0] if isinstance(want, tuple) else want
     g = rng.standard_normal(np.shape(first)).astype(x.dtype)
-    (gx,) = bwd(cuda.to_device(g), (d,), out, (True,), **attrs)
-    (ex,) = rbwd(g, (x,), want, (True,), **attrs)
+    (gx,) = bwd(geo, cuda.to_device(g), saved, (True,))
+    (ex,) = rbwd(geo, g, want_saved, (True,))
     _close(gx.copy_to_host(), ex)
 
 

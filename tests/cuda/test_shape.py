@@ -9,6 +9,7 @@ from hypothesis.extra.numpy import array_shapes, basic_indices
 from numba import cuda
 
 import minigrad
+from minigrad.ops._attrs import Attrs
 from minigrad.ops.shape import numpy as ref
 
 VERSIONS = minigrad.implementations("reshape", "cuda")
@@ -38,9 +39,10 @@ def _data(rng, shape, dtype):
 def _check(name, op, inputs, rng, needs=None, **attrs):
     fwd, bwd = _mod(name).KERNELS[op]
     rfwd, rbwd = ref.KERNELS[op]
+    geo = Attrs(**attrs)
     dev = tuple(cuda.to_device(x) for x in inputs)
-    out = fwd(*dev, **attrs)
-    want = rfwd(*inputs, **attrs)
+    out, saved = fwd(geo, *dev)
+    want, want_saved = rfwd(geo, *inputs)
     got = out.copy_to_host()
     _close(got, want)
     if op != "reshape":  # reshape is a view; every other output is a fresh array
@@ -49,8 +51,8 @@ def _check(name, op, inputs, rng, needs=None, **attrs):
         return
     needs = needs or (True,) * len(inputs)
     g = rng.standard_normal(np.shape(want)).astype(inputs[0].dtype)
-    grads = bwd(cuda.to_device(g), dev, out, needs, **attrs)
-    exp = rbwd(g, tuple(inputs), want, needs, **attrs)
+    grads = bwd(geo, cuda.to_device(g), saved, needs)
+    exp = rbwd(geo, g, want_saved, needs)
     assert len(grads) == len(inputs)
     for gg, ee, need in zip(grads, exp, needs):
         if need:

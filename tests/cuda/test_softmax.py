@@ -5,12 +5,13 @@ block's (or a warp's) stride, more rows than one block holds (read from each ver
 launch sizes), NaN rows, huge logits, ignored and out-of-range targets, and no host
 reads of device memory.
 
-Kernel modules are called directly with device arrays, as the front end calls them.
-The simulator runs every GPU thread as a Python thread, so shapes stay small.
+Kernels are called directly with device arrays, as the front end calls them (the
+registry's kernel pairs, with the declarations' geometry). The simulator runs every GPU
+thread as a Python thread, so shapes stay small.
 """
 from __future__ import annotations
 
-import importlib
+import gc
 import threading
 import warnings
 
@@ -22,15 +23,23 @@ from hypothesis.extra.numpy import array_shapes
 from numba import config, cuda
 
 import minigrad
+from minigrad.dispatch import lookup
 from minigrad.ops import _cuda
-from minigrad.ops.cross_entropy import numpy as ce_ref
-from minigrad.ops.log_softmax import numpy as log_softmax_ref
-from minigrad.ops.softmax import numpy as softmax_ref
+from minigrad.ops.softmax import declare_cross_entropy, declare_softmax
 from minigrad.ops.softmax.cuda import _rows
 
 from _guard import count_device_reads, record_grids
 
-ROW_OPS = {"softmax": softmax_ref, "log_softmax": log_softmax_ref}
+
+def _kernels(op: str, device: str, impl: str):
+    """The registry's kernel pair of ``op``'s implementation ``impl`` on ``device``."""
+    with minigrad.use(**{op: impl}):
+        return lookup(op, device)[1]
+
+
+# The NumPy kernels, the reference.
+ROW_OPS = {op: _kernels(op, "cpu", "numpy") for op in ("softmax", "log_softmax")}
+ce_ref = _kernels("cross_entropy", "cpu", "numpy")
 ROW_CASES = [(op, v) for op in ROW_OPS for v in minigrad.implementations(op, "cuda")]
 CE_VERSIONS = minigrad.implementations("cross_entropy", "cuda")
 DTYPES = st.sampled_from([np.float32, np.float64])
@@ -42,7 +51,12 @@ pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
 
 
 def _module(op: str, version: str):
-    return importlib.import_module(f"minigrad.ops.{op}.cuda.{version}")
+    return _kernels(op, "cuda", version)
+
+
+def _ce_geometry(x, t, w, attrs):
+    return declare_cross_entropy(x.shape, t.shape, "int64", None if w is None else w.shape,
+                                 **attrs)
 
 
 def _close(got, want, dtype) -> None:
@@ -85,10 +99,11 @@ def _check_rows(op, version, x, dim, g=None):
     ref, mod = ROW_OPS[op], _module(op, version)
     if g is None:
         g = np.random.default_rng(1).standard_normal(x.shape).astype(x.dtype)
-    want = ref.forward(x, dim=dim)
-    (want_g,) = ref.backward(g, (x,), want, (True,), dim=dim)
-    out = mod.forward(cuda.to_device(x), dim=dim)
-    (got_g,) = mod.backward(cuda.to_device(g), (None,), out, (True,), dim=dim)
+    geom = declare_softmax(x.shape, dim)
+    want, saved = ref.forward(geom, x)
+    (want_g,) = ref.backward(geom, g, saved, (True,))
+    out, saved = mod.forward(geom, cuda.to_device(x))
+    (got_g,) = mod.backward(geom, cuda.to_device(g), saved, (True,))
     assert out.is_c_contiguous() and got_g.is_c_contiguous()
     _close(out.copy_to_host(), want, x.dtype)
     _close(got_g.copy_to_host(), want_g, x.dtype)
@@ -146,8 +161,9 @@ def test_row_ops_edges(op, version):
     _check_rows(op, version, np.zeros((3, 0)), 0)  # rows of length 3 along dim 0 ... of 0
     # Huge logits are fine (the max is subtracted), and a NaN spoils its own row only.
     x = np.array([[1e4, -1e4, 0.0], [np.nan, 1.0, 2.0], [-np.inf, 0.0, 1.0]])
-    out = _module(op, version).forward(cuda.to_device(x), dim=1).copy_to_host()
-    want = ROW_OPS[op].forward(x, dim=1)
+    geom = declare_softmax(x.shape, 1)
+    out = _module(op, version).forward(geom, cuda.to_device(x))[0].copy_to_host()
+    want = ROW_OPS[op].forward(geom, x)[0]
     assert np.isnan(out[1]).all() and np.isfinite(out[0]).all()
     np.testing.assert_allclose(out, want, rtol=1e-12)
 
@@ -161,13 +177,14 @@ def _check_ce(version, x, t, w, attrs, g=None, needs=(True, False, False)):
     if g is None:
         shape = (x.shape[0],) if reduction == "none" else ()
         g = np.asarray(np.random.default_rng(2).standard_normal(shape), x.dtype)
+    geom = _ce_geometry(x, t, w, attrs)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        want = ce_ref.forward(x, t, w, **attrs)
-        want_g = ce_ref.backward(g, (x, t, w), want, needs, **attrs)[0]
+        want, saved = ce_ref.forward(geom, x, t, w)
+        want_g = ce_ref.backward(geom, g, saved, needs)[0]
     dev = (cuda.to_device(x), cuda.to_device(t), None if w is None else cuda.to_device(w))
-    out = mod.forward(*dev, **attrs)
-    grads = mod.backward(cuda.to_device(g), dev, out, needs, **attrs)
+    out, saved = mod.forward(geom, *dev)
+    grads = mod.backward(geom, cuda.to_device(g), saved, needs)
     assert grads[1] is None and grads[2] is None
     _close(out.copy_to_host(), want, x.dtype)
     if needs[0]:
@@ -246,12 +263,14 @@ def test_cross_entropy_nothing_counted_and_bad_targets(version):
     assert np.isnan(loss) and (grad == 0).all()
     # A target out of range (the front end refuses it first): NaN, never a number.
     mod = _module("cross_entropy", version)
-    dev = (cuda.to_device(x), cuda.to_device(np.array([1, 9, -3])), None)
+    t = np.array([1, 9, -3])
+    dev = (cuda.to_device(x), cuda.to_device(t), None)
     for reduction in ("none", "mean"):
         attrs = {"ignore_index": -100, "reduction": reduction, "label_smoothing": 0.0}
-        out = mod.forward(*dev, **attrs)
+        geom = _ce_geometry(x, t, None, attrs)
+        out, saved = mod.forward(geom, *dev)
         g = cuda.to_device(np.ones(out.shape))
-        grad = mod.backward(g, dev, out, (True, False, False), **attrs)[0].copy_to_host()
+        grad = mod.backward(geom, g, saved, (True, False, False))[0].copy_to_host()
         loss = out.copy_to_host()
         if reduction == "none":
             assert np.isfinite(loss[0]) and np.isnan(loss[1:]).all()
@@ -269,18 +288,22 @@ def test_cross_entropy_no_grad_needed_and_float32(version):
               needs=(False, False, False))
 
 
-def test_warp_backward_without_its_forward():
-    """The fused gradient is kept beside warp's own output; a backward given another
-    array (say, the loss from another version) recomputes it."""
+def test_warp_backward_from_its_saved_values_alone():
+    """The fused gradient travels in what warp's forward saves (gfused, scale0, target),
+    not beside its output: backward needs neither the loss array nor the logits."""
     rng = np.random.default_rng(7)
     x, t = rng.standard_normal((3, 5)), np.array([4, 0, 2])
     attrs = {"ignore_index": -100, "reduction": "mean", "label_smoothing": 0.1}
+    geom = _ce_geometry(x, t, None, attrs)
     dev = (cuda.to_device(x), cuda.to_device(t), None)
-    other = _module("cross_entropy", "row").forward(*dev, **attrs)
+    out, saved = _module("cross_entropy", "warp").forward(geom, *dev)
+    assert len(saved) == 3 and not any(s is dev[0] for s in saved)
+    del out, dev
+    gc.collect()
     g = np.asarray(0.5)
-    grad = _module("cross_entropy", "warp").backward(cuda.to_device(g), dev, other,
-                                                     (True, False, False), **attrs)[0]
-    want = ce_ref.backward(g, (x, t, None), None, (True, False, False), **attrs)[0]
+    grad = _module("cross_entropy", "warp").backward(geom, cuda.to_device(g), saved,
+                                                     (True, False, False))[0]
+    want = ce_ref.backward(geom, g, (x, t, None), (True, False, False))[0]
     _close(grad.copy_to_host(), want, np.float64)
 
 
@@ -307,11 +330,13 @@ def test_no_host_reads(version):
         counter.reads = _HostThreadReads()
         for op in ROW_OPS:
             mod = _module(op, version)
-            out = mod.forward(x, dim=0)
-            mod.backward(g, (x,), out, (True,), dim=0)
-            assert mod.backward(g, (x,), out, (False,), dim=0) == (None,)
+            geom = declare_softmax(x.shape, 0)
+            out, saved = mod.forward(geom, x)
+            mod.backward(geom, g, saved, (True,))
+            assert mod.backward(geom, g, saved, (False,)) == (None,)
         mod = _module("cross_entropy", version)
         attrs = {"ignore_index": 0, "reduction": "mean", "label_smoothing": 0.1}
-        out = mod.forward(x, t, None, **attrs)
-        mod.backward(g0, (x, t, None), out, (True, False, False), **attrs)
+        geom = declare_cross_entropy(x.shape, t.shape, "int64", None, **attrs)
+        out, saved = mod.forward(geom, x, t, None)
+        mod.backward(geom, g0, saved, (True, False, False))
     assert counter.reads == []

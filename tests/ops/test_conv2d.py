@@ -204,6 +204,19 @@ def test_only_some_inputs_require_grad(impl):
     np.testing.assert_allclose(tw.grad.numpy(), np.stack([expected] * 2), rtol=1e-12)
 
 
+@pytest.mark.parametrize("impl", IMPLS)
+def test_forward_saves_only_the_input_and_weight(impl):
+    """The tape keeps what forward saved: x and weight (backward needs nothing else; the
+    geometry says whether there was a bias), never the output."""
+    with minigrad.use(conv2d=impl):
+        kernels = minigrad.dispatch.lookup("conv2d", "cpu")[1]
+    x, w, b = _arrays((2, 2, 5, 4), (4, 1, 3, 2), True, seed=19)
+    g = decl.declare(x.shape, w.shape, b.shape, padding=1, groups=2)
+    out, saved = kernels.forward(g, x, w, b)
+    assert out.shape == g.out_shape
+    assert len(saved) == 2 and saved[0] is x and saved[1] is w
+
+
 def test_same_padding_keeps_the_size_and_pads_bottom_right():
     # Even kernel: total padding 1 per axis, PyTorch puts it at the bottom/right.
     x, w, _ = _arrays((1, 1, 4, 5), (1, 1, 2, 2), False, seed=9)
@@ -211,25 +224,33 @@ def test_same_padding_keeps_the_size_and_pads_bottom_right():
     assert out.shape == (1, 1, 4, 5)
     expected = _reference(x, w, None, (1, 1), (0, 1, 0, 1), (1, 1), 1)
     np.testing.assert_allclose(out.numpy(), expected, rtol=1e-12)
-    assert decl.check_args((1, 1, 4, 5), (1, 1, 4, 3), None, padding="same",
-                           dilation=(1, 2))["padding"] == (1, 2, 2, 2)
+    assert decl.declare((1, 1, 4, 5), (1, 1, 4, 3), None, padding="same",
+                        dilation=(1, 2)).attrs()["padding"] == (1, 2, 2, 2)
 
 
-def test_check_args_normalises():
-    attrs = decl.check_args((2, 4, 7, 7), (6, 2, 3, 3), (6,), stride=[2, 1],
-                            padding=(1, 0), dilation=np.int64(2), groups=2)
+def test_declare_normalises():
+    g = decl.declare((2, 4, 7, 7), (6, 2, 3, 3), (6,), stride=[2, 1],
+                     padding=(1, 0), dilation=np.int64(2), groups=2)
+    attrs = g.attrs()
     assert attrs == {"stride": (2, 1), "padding": (1, 1, 0, 0), "dilation": (2, 2),
                      "groups": 2}
     assert all(type(v) is int for v in attrs["dilation"])
-    assert decl.check_args((1, 1, 3, 3), (1, 1, 3, 3), None, padding="valid")["padding"] \
-        == (0, 0, 0, 0)
+    valid = decl.declare((1, 1, 3, 3), (1, 1, 3, 3), None, padding="valid")
+    assert valid.attrs()["padding"] == (0, 0, 0, 0)
+    # The geometry the kernels read: plain ints (the CUDA kernels take them as arguments).
+    assert g == decl.Geometry(B=2, C=4, H=7, W=7, Co=6, Cg=2, Og=3, kH=3, kW=3, Ho=3, Wo=3,
+                              sh=2, sw=1, top=1, bottom=1, left=0, right=0, dh=2, dw=2,
+                              groups=2, has_bias=True)
+    assert all(type(v) is int for k, v in g._asdict().items() if k != "has_bias")
+    assert (g.out_shape, g.Hp, g.Wp) == ((2, 6, 3, 3), 9, 7)
 
 
 @given(case=conv2d_args())
 def test_output_shape_counts_the_windows(case):
     x_shape, w_shape, _, kwargs, _ = case
-    attrs = decl.check_args(x_shape, w_shape, None, **kwargs)
-    b, c_out, h_out, w_out = decl.output_shape(x_shape, w_shape, **attrs)
+    g = decl.declare(x_shape, w_shape, None, **kwargs)
+    attrs = g.attrs()
+    b, c_out, h_out, w_out = g.out_shape
     assert (b, c_out) == (x_shape[0], w_shape[0])
     # Count the window start positions that fit in the padded input, one by one.
     (sh, sw), (t, bo, le, r), (dh, dw) = attrs["stride"], attrs["padding"], attrs["dilation"]
@@ -267,14 +288,13 @@ def test_numba_same_bits_with_1_and_2_threads(dtype):
         for w_shape, kwargs in THREAD_CASES:
             # 11 samples: several backward chunks, the last one partial.
             x, w, b = _arrays((11, 3, 13, 12), w_shape, True, seed=11, dtype=dtype)
-            attrs = decl.check_args(x.shape, w.shape, b.shape, **kwargs)
-            g = np.random.default_rng(12).standard_normal(
-                decl.output_shape(x.shape, w.shape, **attrs)).astype(dtype)
+            g = decl.declare(x.shape, w.shape, b.shape, **kwargs)
+            go = np.random.default_rng(12).standard_normal(g.out_shape).astype(dtype)
             results = []
             for n in counts:
                 numba.set_num_threads(n)
-                out = kernels.forward(x, w, b, **attrs)
-                grads = kernels.backward(g, (x, w, b), out, (True, True, True), **attrs)
+                out, kept = kernels.forward(g, x, w, b)
+                grads = kernels.backward(g, go, kept, (True, True, True))
                 results.append((out, *grads))
             for other in results[1:]:
                 for got, first in zip(other, results[0]):
@@ -292,13 +312,14 @@ def test_numba_kernels_non_contiguous_and_partial_grads():
     x, w, b = _arrays((3, 2, 6, 5), (4, 2, 3, 3), True, seed=13)
     x_view = np.ascontiguousarray(x.transpose(0, 1, 3, 2)).transpose(0, 1, 3, 2)
     assert not x_view.flags.c_contiguous
-    attrs = decl.check_args(x.shape, w.shape, b.shape, stride=1, padding=(1, 2))
-    out = kernels.forward(x_view, w, b, **attrs)
-    np.testing.assert_array_equal(out, kernels.forward(x, w, b, **attrs))
-    g = np.broadcast_to(np.float64(0.5), out.shape)
-    full = kernels.backward(np.full(out.shape, 0.5), (x, w, b), out, (True, True, True), **attrs)
+    g = decl.declare(x.shape, w.shape, b.shape, stride=1, padding=(1, 2))
+    out, saved_view = kernels.forward(g, x_view, w, b)
+    out_copy, saved = kernels.forward(g, x, w, b)
+    np.testing.assert_array_equal(out, out_copy)
+    go = np.broadcast_to(np.float64(0.5), out.shape)
+    full = kernels.backward(g, np.full(out.shape, 0.5), saved, (True, True, True))
     for needs in [(True, False, False), (False, True, False), (False, False, True)]:
-        got = kernels.backward(g, (x_view, w, b), out, needs, **attrs)
+        got = kernels.backward(g, go, saved_view, needs)
         for want, grad, ref in zip(needs, got, full):
             if want:
                 np.testing.assert_array_equal(grad, ref)
@@ -318,16 +339,15 @@ def test_numba_non_finite_values_propagate_like_numpy():
     numba_k = _numba_kernels()
     with minigrad.use(conv2d="numpy"):
         numpy_k = minigrad.dispatch.lookup("conv2d", "cpu")[1]
-    attrs = decl.check_args(x.shape, w.shape, b.shape)
+    g = decl.declare(x.shape, w.shape, b.shape)
     # inf in x makes some grad_weight entries non-finite, inf in w some grad_x entries.
     for xi, wi, mixed in [(x, w, 1), (np.nan_to_num(x, posinf=1.0, neginf=-1.0), w_inf, 0)]:
-        g = np.random.default_rng(18).standard_normal(
-            decl.output_shape(x.shape, w.shape, **attrs))
-        ref_out = numpy_k.forward(xi, wi, b, **attrs)
-        out = numba_k.forward(xi, wi, b, **attrs)
+        go = np.random.default_rng(18).standard_normal(g.out_shape)
+        ref_out, ref_saved = numpy_k.forward(g, xi, wi, b)
+        out, saved = numba_k.forward(g, xi, wi, b)
         np.testing.assert_allclose(out, ref_out, rtol=1e-12)  # NaN/inf in the same places
-        ref = numpy_k.backward(g, (xi, wi, b), ref_out, (True, True, True), **attrs)
-        got = numba_k.backward(g, (xi, wi, b), out, (True, True, True), **attrs)
+        ref = numpy_k.backward(g, go, ref_saved, (True, True, True))
+        got = numba_k.backward(g, go, saved, (True, True, True))
         for r, a in zip(ref, got):
             np.testing.assert_allclose(a, r, rtol=1e-12)
         assert np.isfinite(ref[mixed]).any() and not np.isfinite(ref[mixed]).all()
@@ -375,7 +395,7 @@ BAD_ARGS = [
 @pytest.mark.parametrize("x_shape, w_shape, b_shape, kwargs, exc, match", BAD_ARGS)
 def test_bad_arguments_raise_clear_errors(x_shape, w_shape, b_shape, kwargs, exc, match):
     with pytest.raises(exc, match=match):
-        decl.check_args(x_shape, w_shape, b_shape, **kwargs)
+        decl.declare(x_shape, w_shape, b_shape, **kwargs)
     if len(x_shape) == 4:  # a 3-D input is legal through the front end (unbatched)
         x, w, b = (None if s is None else minigrad.tensor(np.zeros(s)) for s in
                    (x_shape, w_shape, b_shape))

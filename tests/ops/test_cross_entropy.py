@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 import minigrad
 from minigrad.dispatch import lookup
 from minigrad.nn.functional.loss import cross_entropy
-from minigrad.ops.cross_entropy import check_args, check_target_values
+from minigrad.ops.softmax import check_target_values, declare_cross_entropy
 from minigrad.testing import check_op, cross_entropy_args, tensors
 
 OP = "cross_entropy"
@@ -81,10 +81,11 @@ def test_kernels_match_numpy(impl, dtype, case, seed):
     logits, target, weight, kwargs = case
     x = logits.astype(dtype)
     w = None if weight is None else weight.astype(dtype)
-    attrs = check_args(x.shape, target.shape, "int64", None if w is None else w.shape, **kwargs)
+    geom = declare_cross_entropy(x.shape, target.shape, "int64",
+                                 None if w is None else w.shape, **kwargs)
     ref, mine = _kernels("numpy"), _kernels(impl)
-    out_ref = ref.forward(x, target, w, **attrs)
-    out = mine.forward(x, target, w, **attrs)
+    out_ref, saved_ref = ref.forward(geom, x, target, w)
+    out, saved = mine.forward(geom, x, target, w)
     expected_shape = (x.shape[0],) if kwargs["reduction"] == "none" else ()
     assert out.shape == expected_shape and out.dtype == dtype
     tol = 1e-12 if dtype == np.float64 else 1e-5
@@ -92,13 +93,12 @@ def test_kernels_match_numpy(impl, dtype, case, seed):
     np.testing.assert_allclose(out, out_ref, rtol=tol, atol=tol)
 
     g_out = np.random.default_rng(seed).standard_normal(expected_shape).astype(dtype)
-    g_ref = ref.backward(g_out, (x, target, w), out_ref, (True, False, False), **attrs)
-    g = mine.backward(g_out, (x, target, w), out, (True, False, False), **attrs)
+    g_ref = ref.backward(geom, g_out, saved_ref, (True, False, False))
+    g = mine.backward(geom, g_out, saved, (True, False, False))
     assert g[1:] == (None, None) and g_ref[1:] == (None, None)
     assert g[0].shape == x.shape and g[0].dtype == dtype
     np.testing.assert_allclose(g[0], g_ref[0], rtol=tol, atol=tol)
-    assert mine.backward(g_out, (x, target, w), out, (False, False, False), **attrs) == (
-        None, None, None)
+    assert mine.backward(geom, g_out, saved, (False, False, False)) == (None, None, None)
 
 
 @pytest.mark.parametrize("impl", IMPLS)
@@ -127,15 +127,14 @@ def test_numba_same_bits_with_1_and_2_threads(dtype):
     saved = numba.get_num_threads()
     try:
         for reduction in ("none", "mean", "sum"):
-            attrs = check_args(x.shape, target.shape, "int64", weight.shape,
-                               reduction=reduction, label_smoothing=0.1)
+            geom = declare_cross_entropy(x.shape, target.shape, "int64", weight.shape,
+                                         reduction=reduction, label_smoothing=0.1)
             g_out = rng.standard_normal((n,) if reduction == "none" else ()).astype(dtype)
             results = []
             for k in counts:
                 numba.set_num_threads(k)
-                out = kernels.forward(x, target, weight, **attrs)
-                g = kernels.backward(g_out, (x, target, weight), out, (True, False, False),
-                                     **attrs)
+                out, kept = kernels.forward(geom, x, target, weight)
+                g = kernels.backward(geom, g_out, kept, (True, False, False))
                 results.append((out, g[0]))
             for out, g in results[1:]:
                 np.testing.assert_array_equal(out, results[0][0])
@@ -296,13 +295,18 @@ def test_float32_in_float32_out(impl):
     assert loss.dtype == minigrad.float32 and x.grad.dtype == minigrad.float32
 
 
-def test_check_args_normalises():
-    assert check_args((2, 3), (2,), "int64", None) == {
+def test_declare_normalises():
+    assert declare_cross_entropy((2, 3), (2,), "int64", None).attrs() == {
         "ignore_index": -100, "reduction": "mean", "label_smoothing": 0.0}
-    assert check_args((2, 3), (2,), "int64", (3,), np.int64(1), "none", 1) == {
+    assert declare_cross_entropy((2, 3), (2,), "int64", (3,), np.int64(1), "none", 1).attrs() == {
         "ignore_index": 1, "reduction": "none", "label_smoothing": 1.0}
-    attrs = check_args((2, 3), (2,), "int64", None, label_smoothing=1)
+    attrs = declare_cross_entropy((2, 3), (2,), "int64", None, label_smoothing=1).attrs()
     assert isinstance(attrs["label_smoothing"], float)
+    # The geometry: the sizes, the attributes, whether a weight is given; the output shape.
+    geom = declare_cross_entropy((2, 3), (2,), "int64", (3,), reduction="none")
+    assert geom == (2, 3, -100, "none", 0.0, True) and geom.out_shape == (2,)
+    assert declare_cross_entropy((2, 3), (2,), "int64", None).out_shape == ()
+    assert not declare_cross_entropy((2, 3), (2,), "int64", None, 2**70).ignorable
 
 
 # --- bad input ----------------------------------------------------------------------------

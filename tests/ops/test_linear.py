@@ -69,7 +69,9 @@ def _case(x_shape, w_shape, has_bias, seed, dtype=np.float64):
     rng = np.random.default_rng(seed)
     x, w = _rand(rng, x_shape, dtype), _rand(rng, w_shape, dtype)
     b = _rand(rng, w_shape[:1], dtype) if has_bias else None
-    g = _rand(rng, decl.output_shape(x_shape, w_shape), dtype)
+    # (*, out): not declare(...).out_shape, which would refuse the strided test's x
+    # (drawn for its shape only, with an in_features that differs from w's).
+    g = _rand(rng, x_shape[:-1] + w_shape[:1], dtype)
     return x, w, b, g
 
 
@@ -212,13 +214,15 @@ def test_strided_input_and_weight(impl):
 def test_kernel_computes_only_what_is_asked(impl):
     x, w, b, g = _case((2, 3), (4, 3), True, seed=1)
     kernel = _kernel(impl)
-    out = kernel.forward(x, w, b)
-    assert kernel.backward(g, (x, w, b), out, (False, False, False)) == (None, None, None)
-    gx, gw, gb = kernel.backward(g, (x, w, b), out, (False, True, False))
+    geom = decl.declare(x.shape, w.shape, b.shape)
+    _, saved = kernel.forward(geom, x, w, b)
+    assert kernel.backward(geom, g, saved, (False, False, False)) == (None, None, None)
+    gx, gw, gb = kernel.backward(geom, g, saved, (False, True, False))
     assert gx is None and gb is None
     np.testing.assert_allclose(gw, g.T @ x, rtol=1e-12)
-    out = kernel.forward(x, w, None)
-    assert kernel.backward(g, (x, w, None), out, (True, True, True))[2] is None
+    geom = decl.declare(x.shape, w.shape, None)
+    _, saved = kernel.forward(geom, x, w, None)
+    assert kernel.backward(geom, g, saved, (True, True, True))[2] is None
 
 
 def test_keeps_float32():
@@ -238,12 +242,13 @@ def test_numba_same_bits_with_1_and_2_threads(dtype):
     x, w, b, g = _case((3, 70, 37), (70, 37), True, seed=11, dtype=dtype)  # 5 db tasks
     counts = [1, 2] if numba.config.NUMBA_NUM_THREADS >= 2 else [1]
     saved = numba.get_num_threads()
+    geom = decl.declare(x.shape, w.shape, b.shape)
     results = []
     try:
         for n in counts:
             numba.set_num_threads(n)
-            out = kernel.forward(x, w, b)
-            results.append((out,) + tuple(kernel.backward(g, (x, w, b), out, (True,) * 3)))
+            out, kept = kernel.forward(geom, x, w, b)
+            results.append((out,) + tuple(kernel.backward(geom, g, kept, (True,) * 3)))
     finally:
         numba.set_num_threads(saved)
     for got in results[1:]:
@@ -295,6 +300,6 @@ def test_declaration_names():
     # matmul's declaration keeps the name linear's checks had before linear was an op.
     assert matmul_decl.check_linear_args is decl.check_linear_args
     assert decl.check_linear_args((5, 2, 3), (4, 3), (4,)) == (5, 2, 4)
-    assert decl.check_args((3,), (4, 3), None) == {}
+    assert decl.declare((3,), (4, 3), None).attrs() == {}
     with pytest.raises(TypeError, match=r"weight: expected a shape"):
         decl.check_linear_args((2, 3), 4, None)

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 import minigrad
 from minigrad.nn.functional.linear import matmul
 from minigrad.ops import matmul as decl
+from minigrad.ops.matmul import _batched
 from minigrad.testing import check_op, matmul_shapes
 
 IMPLS = minigrad.implementations("matmul", "cpu")
@@ -82,7 +83,7 @@ SHAPE_CASES = [
 def _check_against_numpy(impl, a_shape, b_shape, seed):
     rng = np.random.default_rng(seed)
     a, b = _rand(rng, a_shape), _rand(rng, b_shape)
-    g = _rand(rng, decl.output_shape(a_shape, b_shape))
+    g = _rand(rng, decl.declare(a_shape, b_shape).out_shape)
     out, ga, gb = _run_matmul(impl, a, b, g)
     ref_out, ref_ga, ref_gb = _run_matmul("numpy", a, b, g)
     assert out.dtype == minigrad.float64
@@ -120,7 +121,7 @@ def test_float32_keeps_dtype(impl, shapes, seed):
     a_shape, b_shape = shapes
     rng = np.random.default_rng(seed)
     a, b = _rand(rng, a_shape, np.float32), _rand(rng, b_shape, np.float32)
-    g = _rand(rng, decl.output_shape(a_shape, b_shape), np.float32)
+    g = _rand(rng, decl.declare(a_shape, b_shape).out_shape, np.float32)
     out, ga, gb = _run_matmul(impl, a, b, g)
     assert out.dtype == ga.dtype == gb.dtype == minigrad.float32
     assert out.numpy().dtype == ga.numpy().dtype == gb.numpy().dtype == np.float32
@@ -146,8 +147,9 @@ def test_one_input_needs_grad(impl):
     np.testing.assert_allclose(ta.grad.numpy(), np.einsum("snm,skm->snk", g, b), rtol=1e-12)
     # The kernel itself may skip an unneeded gradient, and must skip it as None.
     kernel = _kernel_module(impl)
-    out = kernel.forward(a, b)
-    grad_a, grad_b = kernel.backward(g, (a, b), out, (False, True))
+    geom = decl.declare(a.shape, b.shape)
+    _, saved = kernel.forward(geom, a, b)
+    grad_a, grad_b = kernel.backward(geom, g, saved, (False, True))
     assert grad_a is None
     np.testing.assert_allclose(grad_b, np.einsum("snk,snm->skm", a, g), rtol=1e-12)
 
@@ -161,7 +163,7 @@ def test_empty_dims(impl, a_shape, b_shape):
     # k == 0 is an empty sum: zeros, as PyTorch.
     rng = np.random.default_rng(0)
     a, b = _rand(rng, a_shape), _rand(rng, b_shape)
-    g = _rand(rng, decl.output_shape(a_shape, b_shape))
+    g = _rand(rng, decl.declare(a_shape, b_shape).out_shape)
     out, ga, gb = _run_matmul(impl, a, b, g)
     np.testing.assert_array_equal(out.numpy(), _einsum_matmul(a, b))
     assert ga.shape == a_shape and gb.shape == b_shape
@@ -202,12 +204,13 @@ def test_numba_same_bits_with_1_and_2_threads(dtype):
     try:
         for a_shape, b_shape in THREAD_CASES:
             a, b = _rand(rng, a_shape, dtype), _rand(rng, b_shape, dtype)
-            g = _rand(rng, decl.output_shape(a_shape, b_shape), dtype)
+            geom = decl.declare(a_shape, b_shape)
+            g = _rand(rng, geom.out_shape, dtype)
             results = []
             for n in counts:
                 numba.set_num_threads(n)
-                out = kernel.forward(a, b)
-                results.append((out,) + tuple(kernel.backward(g, (a, b), out, (True, True))))
+                out, kept = kernel.forward(geom, a, b)
+                results.append((out,) + tuple(kernel.backward(geom, g, kept, (True, True))))
             for got in results[1:]:
                 for x, ref in zip(got, results[0]):
                     assert x.dtype == dtype
@@ -227,7 +230,7 @@ def test_numpy_impl_matches_einsum(shapes, seed):
     a_shape, b_shape = shapes
     rng = np.random.default_rng(seed)
     a, b = _rand(rng, a_shape), _rand(rng, b_shape)
-    g = _rand(rng, decl.output_shape(a_shape, b_shape))
+    g = _rand(rng, decl.declare(a_shape, b_shape).out_shape)
     out, ga, gb = _run_matmul("numpy", a, b, g)
     ref = _einsum_matmul(a, b)
     assert out.shape == ref.shape
@@ -276,19 +279,19 @@ def test_matmul_operator():
 
 def test_normal_form_avoids_copies():
     a, b = np.ones((3, 4)), np.ones((4, 2))
-    a3, b3 = decl.to_batched(a, b)
+    a3, b3 = _batched.to_batched(decl.declare(a.shape, b.shape), a, b)
     assert a3.shape == (1, 3, 4) and b3.shape == (1, 4, 2)
     assert np.shares_memory(a3, a) and np.shares_memory(b3, b)
 
     # A batch against one matrix folds into a single (B*n, k) x (k, m) product.
     a = np.ones((5, 3, 4))
-    a3, b3 = decl.to_batched(a, b)
+    a3, b3 = _batched.to_batched(decl.declare(a.shape, b.shape), a, b)
     assert a3.shape == (1, 15, 4) and b3.shape == (1, 4, 2)
     assert np.shares_memory(a3, a) and np.shares_memory(b3, b)
 
     # One matrix against a batch is a stride-0 view, not B copies.
     a, b = np.ones((3, 4)), np.ones((2, 5, 4, 2))
-    a3, b3 = decl.to_batched(a, b)
+    a3, b3 = _batched.to_batched(decl.declare(a.shape, b.shape), a, b)
     assert a3.shape == (10, 3, 4) and b3.shape == (10, 4, 2)
     assert np.shares_memory(a3, a) and np.shares_memory(b3, b)
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 import minigrad
 from minigrad.dispatch import lookup
 from minigrad.nn.functional import max_pool2d
-from minigrad.ops.max_pool2d import check_args, output_shape
+from minigrad.ops.max_pool2d import declare
 from minigrad.testing import check_op, pool2d_args
 
 OP = "max_pool2d"
@@ -42,22 +42,23 @@ seeds = st.integers(0, 2**32 - 1)
 @given(case=pool2d_args(), seed=seeds)
 def test_kernels_match_numpy(impl, dtype, case, seed):
     shape, _, attrs = case
+    geom = declare(shape, **attrs)
     x = distinct(shape, seed, dtype)
     ref, mine = _kernels("numpy"), _kernels(impl)
-    out_ref, idx_ref = ref.forward(x, **attrs)
-    out, idx = mine.forward(x, **attrs)
-    assert out.shape == output_shape(shape, **attrs) and out.dtype == dtype
+    (out_ref, idx_ref), saved_ref = ref.forward(geom, x)
+    (out, idx), saved = mine.forward(geom, x)
+    assert out.shape == geom.out_shape and out.dtype == dtype
     assert idx.dtype == np.int64
     np.testing.assert_array_equal(out, out_ref)
     np.testing.assert_array_equal(idx, idx_ref)
 
     grad_out = np.random.default_rng(seed + 1).standard_normal(out.shape).astype(dtype)
-    (g_ref,) = ref.backward(grad_out, (x,), (out_ref, idx_ref), (True,), **attrs)
-    (g,) = mine.backward(grad_out, (x,), (out, idx), (True,), **attrs)
+    (g_ref,) = ref.backward(geom, grad_out, saved_ref, (True,))
+    (g,) = mine.backward(geom, grad_out, saved, (True,))
     assert g.shape == shape and g.dtype == dtype
     tol = 1e-12 if dtype == np.float64 else 1e-5
     np.testing.assert_allclose(g, g_ref, rtol=tol, atol=tol)
-    assert mine.backward(grad_out, (x,), (out, idx), (False,), **attrs) == (None,)
+    assert mine.backward(geom, grad_out, saved, (False,)) == (None,)
 
 
 @pytest.mark.parametrize("impl", IMPLS)
@@ -109,13 +110,13 @@ def test_numba_same_bits_with_1_and_2_threads(dtype):
     saved = numba.get_num_threads()
     try:
         for case in THREAD_CASES:
-            attrs = check_args(x.shape, *case)
-            grad_out = rng.standard_normal(output_shape(x.shape, **attrs)).astype(dtype)
+            geom = declare(x.shape, *case)
+            grad_out = rng.standard_normal(geom.out_shape).astype(dtype)
             results = []
             for n in counts:
                 numba.set_num_threads(n)
-                out, idx = kernels.forward(x, **attrs)
-                (gx,) = kernels.backward(grad_out, (x,), (out, idx), (True,), **attrs)
+                (out, idx), kept = kernels.forward(geom, x)
+                (gx,) = kernels.backward(geom, grad_out, kept, (True,))
                 results.append((out, idx, gx))
             for out, idx, gx in results[1:]:
                 np.testing.assert_array_equal(out, results[0][0])
@@ -221,8 +222,8 @@ CEIL_CASES = [
 @pytest.mark.parametrize("n, k, s, p, d, floor_out, ceil_out", CEIL_CASES)
 def test_output_size_hand_cases(n, k, s, p, d, floor_out, ceil_out):
     for ceil_mode, expected in ((False, floor_out), (True, ceil_out)):
-        attrs = check_args((1, 1, n, 3), (k, 1), (s, 1), (p, 0), (d, 1), ceil_mode)
-        assert output_shape((1, 1, n, 3), **attrs) == (1, 1, expected, 3)
+        geom = declare((1, 1, n, 3), (k, 1), (s, 1), (p, 0), (d, 1), ceil_mode)
+        assert geom.out_shape == (1, 1, expected, 3)
         x = minigrad.tensor(distinct((1, 1, n, 3), 0))
         out = max_pool2d(x, (k, 1), (s, 1), (p, 0), (d, 1), ceil_mode)
         assert out.shape == (1, 1, expected, 3)
@@ -282,13 +283,13 @@ def test_empty_batch(impl):
     assert x.grad.shape == (0, 2, 5, 5)
 
 
-def test_check_args_normalises():
+def test_declare_normalises():
     expected = {"kernel_size": (2, 2), "stride": (2, 2), "padding": (0, 0),
                 "dilation": (1, 1), "ceil_mode": False}
-    assert check_args((1, 1, 5, 5), 2) == expected
-    assert check_args((1, 1, 5, 5), [2, 2], (), (0,), 1) == expected
-    assert check_args((1, 1, 5, 5), np.int64(2), None, np.int32(0)) == expected
-    assert check_args((1, 1, 5, 7), (3, 2), (1, 2), (1, 0), (2, 1), True) == {
+    assert declare((1, 1, 5, 5), 2).attrs() == expected
+    assert declare((1, 1, 5, 5), [2, 2], (), (0,), 1).attrs() == expected
+    assert declare((1, 1, 5, 5), np.int64(2), None, np.int32(0)).attrs() == expected
+    assert declare((1, 1, 5, 7), (3, 2), (1, 2), (1, 0), (2, 1), True).attrs() == {
         "kernel_size": (3, 2), "stride": (1, 2), "padding": (1, 0),
         "dilation": (2, 1), "ceil_mode": True}
 
@@ -338,7 +339,7 @@ def test_window_only_in_padding_is_refused():
     with pytest.raises(ValueError, match="dilation: .* covers only padding"):
         max_pool2d(x, 2, 1, 1, 5)
     with pytest.raises(ValueError, match="covers only padding"):
-        check_args((1, 1, 9, 4), 2, 1, 1, (1, 5))
+        declare((1, 1, 9, 4), 2, 1, 1, (1, 5))
 
 
 def test_bad_input_tensor():
@@ -351,6 +352,6 @@ def test_bad_input_tensor():
             max_pool2d(minigrad.tensor(np.zeros(shape)), 2)
     for shape in [(1, 0, 4, 4), (1, 1, 0, 4)]:
         with pytest.raises(ValueError, match="input: expected sizes C, H, W >= 1"):
-            check_args(shape, 2)
+            declare(shape, 2)
     with pytest.raises(ValueError, match="input: expected a 4-D shape"):
-        check_args((1, 4, 4), 2)
+        declare((1, 4, 4), 2)

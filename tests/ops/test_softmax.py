@@ -14,10 +14,11 @@ from hypothesis import strategies as st
 import minigrad
 from minigrad.dispatch import lookup
 from minigrad.nn.functional.activation import log_softmax, softmax
-from minigrad.ops.softmax import check_args
+from minigrad.ops.softmax import declare_log_softmax, declare_softmax
 from minigrad.testing import check_op, softmax_args
 
 FRONT = {"softmax": softmax, "log_softmax": log_softmax}
+DECLARE = {"softmax": declare_softmax, "log_softmax": declare_log_softmax}
 # Every (op, implementation) pair that is registered, enumerated rather than listed.
 CASES = [(op, impl) for op in FRONT for impl in minigrad.implementations(op, "cpu")]
 
@@ -52,18 +53,19 @@ def test_kernels_match_numpy(op, impl, dtype, case, seed):
     shape, _, dim = case
     x = _values(shape, seed, dtype=dtype)
     ref, mine = _kernels(op, "numpy"), _kernels(op, impl)
-    y_ref = ref.forward(x, dim=dim)
-    y = mine.forward(x, dim=dim)
+    geom = DECLARE[op](x.shape, dim)
+    y_ref, saved_ref = ref.forward(geom, x)
+    y, saved = mine.forward(geom, x)
     assert y.shape == shape and y.dtype == dtype
     tol = 1e-12 if dtype == np.float64 else 1e-5
     np.testing.assert_allclose(y, y_ref, rtol=tol, atol=tol)
 
     g_out = _values(shape, seed + 1, scale=1.0, dtype=dtype)
-    (g_ref,) = ref.backward(g_out, (x,), y_ref, (True,), dim=dim)
-    (g,) = mine.backward(g_out, (x,), y, (True,), dim=dim)
+    (g_ref,) = ref.backward(geom, g_out, saved_ref, (True,))
+    (g,) = mine.backward(geom, g_out, saved, (True,))
     assert g.shape == shape and g.dtype == dtype
     np.testing.assert_allclose(g, g_ref, rtol=tol, atol=tol)
-    assert mine.backward(g_out, (x,), y, (False,), dim=dim) == (None,)
+    assert mine.backward(geom, g_out, saved, (False,)) == (None,)
 
 
 @pytest.mark.parametrize("op, impl", CASES)
@@ -93,12 +95,12 @@ def test_numba_same_bits_with_1_and_2_threads(op, dtype):
             x = _values(shape, 11, dtype=dtype)
             g_out = _values(shape, 12, scale=1.0, dtype=dtype)
             assert x.size >= PARALLEL_MIN
-            dim = dim % x.ndim
+            geom = DECLARE[op](x.shape, dim)
             results = []
             for n in counts:
                 numba.set_num_threads(n)
-                y = kernels.forward(x, dim=dim)
-                (g,) = kernels.backward(g_out, (x,), y, (True,), dim=dim)
+                y, kept = kernels.forward(geom, x)
+                (g,) = kernels.backward(geom, g_out, kept, (True,))
                 results.append((y, g))
             for y, g in results[1:]:
                 np.testing.assert_array_equal(y, results[0][0])
@@ -226,11 +228,15 @@ def test_tensor_methods_use_the_front_ends():
     np.testing.assert_array_equal(x.log_softmax(0).numpy(), log_softmax(x, 0).numpy())
 
 
-def test_check_args_normalises():
-    assert check_args((2, 3), -1) == {"dim": 1}
-    assert check_args((2, 3, 4), np.int64(-3)) == {"dim": 0}
-    assert check_args((), -1) == {"dim": 0}
-    assert check_args((5,), 0) == {"dim": 0}
+@pytest.mark.parametrize("declare", list(DECLARE.values()))
+def test_declare_normalises(declare):
+    assert declare((2, 3), -1).attrs() == {"dim": 1}
+    assert declare((2, 3, 4), np.int64(-3)).attrs() == {"dim": 0}
+    assert declare((), -1).attrs() == {"dim": 0}
+    assert declare((5,), 0).attrs() == {"dim": 0}
+    # The geometry: (shape, dim, outer, n, inner), a 0-d input one row of one element.
+    assert declare((2, 3, 4), -2) == ((2, 3, 4), 1, 2, 3, 4)
+    assert declare((), 0) == ((), 0, 1, 1, 1)
 
 
 # --- bad input ----------------------------------------------------------------------------

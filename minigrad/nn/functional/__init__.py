@@ -1,17 +1,22 @@
 """minigrad.nn.functional: the CNN ops (conv2d, max_pool2d, softmax, log_softmax,
 cross_entropy, matmul, linear), relu, and the ops the layers add (dropout, nll_loss,
-mse_loss, batch_norm), with PyTorch's signatures."""
-from .activation import log_softmax, softmax
-from .batch_norm import batch_norm
-from .conv import conv2d
-from .dropout import dropout
-from .linear import linear, matmul
-from .loss import cross_entropy
-from .mse_loss import mse_loss
-from .nll_loss import nll_loss
-from .pooling import max_pool2d
-from .relu import relu
+mse_loss, batch_norm), with PyTorch's signatures.
 
-__all__ = ["batch_norm", "conv2d", "cross_entropy", "dropout", "linear", "log_softmax", "matmul",
-           "max_pool2d", "mse_loss", "nll_loss", "relu", "softmax"]
+Each file is one family of front ends and lists what it exports in its ``__all__``; this
+package exports their union, so a front end added to a file needs no entry here.
+"""
+import sys as _sys
 
+from .activation import *  # noqa: F401,F403
+from .batch_norm import *  # noqa: F401,F403
+from .conv import *  # noqa: F401,F403
+from .dropout import *  # noqa: F401,F403
+from .linear import *  # noqa: F401,F403
+from .loss import *  # noqa: F401,F403
+from .mse_loss import *  # noqa: F401,F403
+from .nll_loss import *  # noqa: F401,F403
+from .pooling import *  # noqa: F401,F403
+from .relu import *  # noqa: F401,F403
+
+_FILES = ('activation', 'batch_norm', 'conv', 'dropout', 'linear', 'loss', 'mse_loss', 'nll_loss', 'pooling', 'relu')
+__all__ = sorted(name for f in _FILES for name in _sys.modules[f"{__name__}.{f}"].__all__)

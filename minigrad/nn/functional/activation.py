@@ -1,70 +1,7 @@
-"""Softmax front ends: ``softmax`` and ``log_softmax`` along one dimension."""
-
+"""Softmax front ends: ``softmax`` and ``log_softmax`` along one dimension. They live
+below the tensor, in minigrad/tensor_ops/softmax.py (``Tensor.softmax`` calls them)."""
 from __future__ import annotations
 
-from minigrad.autograd.function import apply
-from minigrad.nn.functional._common import expect_float, expect_tensor
-from minigrad.ops import log_softmax as _log_softmax_decl
-from minigrad.ops import softmax as _softmax_decl
-from minigrad.tensor import Tensor
+from ...tensor_ops.softmax import log_softmax, softmax
 
-
-def softmax(input: Tensor, dim: int) -> Tensor:
-    """Softmax along ``dim``, as ``torch.nn.functional.softmax``: each slice along
-    ``dim`` becomes a probability distribution (non-negative, summing to 1).
-
-    Shapes: input of any shape, e.g. (B, C) logits with ``dim=1``, or (B, C, H, W)
-    with ``dim=1`` for a per-pixel distribution over channels; the output has the
-    same shape and dtype. A 0-d input gives 1 (``dim`` 0 or -1), as in PyTorch.
-
-    Maths, for each slice x along ``dim``::
-
-        softmax(x)_i = exp(x_i - m) / sum_j exp(x_j - m),     m = max_j x_j
-
-    Subtracting the maximum is exact in real arithmetic and keeps every exponent <= 0,
-    so large logits (1e4) neither overflow nor give NaN. Backward, with y the output
-    and g the incoming gradient: ``dL/dx_i = y_i * (g_i - sum_j g_j y_j)``.
-
-    Args:
-        input: a float32 or float64 tensor.
-        dim: the dimension to normalise over, in [-ndim, ndim - 1] (negative counts
-            from the end).
-
-    Differences from PyTorch: ``dim`` is required (PyTorch's implicit choice when it
-    is None is deprecated); there is no ``dtype=`` argument (cast the input first with
-    ``input.double()``); an out-of-range ``dim`` raises ValueError naming the valid
-    range (PyTorch raises IndexError); a non-float input raises TypeError.
-    """
-    input = expect_tensor(input, "input")
-    expect_float(input, "input")
-    attrs = _softmax_decl.check_args(input.shape, dim)
-    return apply("softmax", input, attrs=attrs)
-
-
-def log_softmax(input: Tensor, dim: int) -> Tensor:
-    """Log of the softmax along ``dim``, as ``torch.nn.functional.log_softmax``,
-    computed directly (not as ``log(softmax(x))``, which underflows to -inf).
-
-    Shapes: input of any shape, output of the same shape and dtype; a 0-d input gives
-    0 (``dim`` 0 or -1), as in PyTorch.
-
-    Maths, for each slice x along ``dim``, with the log-sum-exp::
-
-        log_softmax(x)_i = x_i - logsumexp(x)
-        logsumexp(x)     = m + log(sum_j exp(x_j - m)),     m = max_j x_j
-
-    The shifted sum is >= 1, so its log is finite: logits of 1e4 give exact values.
-    Backward, with y the output and g the incoming gradient:
-    ``dL/dx_i = g_i - exp(y_i) * sum_j g_j`` (exp(y) is the softmax).
-
-    Args:
-        input: a float32 or float64 tensor.
-        dim: the dimension to normalise over, in [-ndim, ndim - 1].
-
-    Differences from PyTorch: as :func:`softmax` (``dim`` required, no ``dtype=``,
-    ValueError for an out-of-range ``dim``, TypeError for a non-float input).
-    """
-    input = expect_tensor(input, "input")
-    expect_float(input, "input")
-    attrs = _log_softmax_decl.check_args(input.shape, dim)
-    return apply("log_softmax", input, attrs=attrs)
+__all__ = ["log_softmax", "softmax"]

@@ -1,13 +1,14 @@
 """Batch normalisation front end, composed from the tape's mean, arithmetic and sqrt."""
 from __future__ import annotations
 
-import numpy as np
-
-from ...autograd.grad_mode import no_grad
-
+from ... import dispatch
+from ...autograd.function import common_device
+from ...ops import update_running_stats as _stats
 from ...tensor import Tensor
 from .._checks import check_bool, check_real
 from ._common import expect_float, expect_same_dtype, expect_tensor
+
+__all__ = ["batch_norm"]
 
 
 def _check_channel_tensor(t, name: str, input: Tensor, c: int) -> Tensor | None:
@@ -38,7 +39,8 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
         y = (x - mu) / sqrt(var + eps) * weight[c] + bias[c]
 
     In training, when running statistics are given they are updated in place (not on
-    the tape), with the UNBIASED variance as PyTorch::
+    the tape; the registry's ``update_running_stats`` op), with the UNBIASED variance as
+    PyTorch::
 
         running_mean = (1 - momentum) * running_mean + momentum * mu
         running_var  = (1 - momentum) * running_var  + momentum * var * n / (n - 1)
@@ -82,8 +84,8 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
         centered = input - mean
         var = (centered * centered).mean(dim=dims, keepdim=True)
         if running_mean is not None:
-            _update_running(running_mean, running_var, mean.data.reshape(c),
-                            var.data.reshape(c), n, momentum)
+            _update_running(running_mean, running_var, mean.detach().reshape(c),
+                            var.detach().reshape(c), n, momentum)
     else:
         if running_mean is None:
             raise ValueError("running_mean and running_var must be given when training=False "
@@ -98,19 +100,10 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     return out
 
 
-def _update_running(running_mean: Tensor, running_var: Tensor, mean: np.ndarray,
-                    var: np.ndarray, n: int, momentum: float) -> None:
-    # In place on the buffers' arrays, outside the tape (PyTorch: under no_grad).
-    rm, rv = running_mean.data, running_var.data
-    if not isinstance(rm, np.ndarray):
-        # cuda: the same arithmetic with the registry's kernels, then copied into the
-        # buffers' device arrays (device to device), which keep their identity.
-        with no_grad():
-            m, v = Tensor._wrap(mean), Tensor._wrap(var)
-            new_m = running_mean.detach() * (1.0 - momentum) + m * momentum
-            new_v = running_var.detach() * (1.0 - momentum) + v * (momentum * n / (n - 1))
-        rm.copy_to_device(new_m.data)
-        rv.copy_to_device(new_v.data)
-        return
-    rm[...] = (1.0 - momentum) * rm + momentum * mean
-    rv[...] = (1.0 - momentum) * rv + momentum * var * (n / (n - 1))
+def _update_running(running_mean: Tensor, running_var: Tensor, mean: Tensor, var: Tensor,
+                    n: int, momentum: float) -> None:
+    # In place on the buffers' own arrays, outside the tape (PyTorch: under no_grad), by
+    # one registry op on their device.
+    stats = (running_mean, running_var, mean, var)
+    dispatch.run("update_running_stats", common_device(stats), _stats.Geometry(momentum, n),
+                 *(t.data for t in stats))

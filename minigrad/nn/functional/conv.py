@@ -12,6 +12,8 @@ from minigrad.nn.functional._common import (
 from minigrad.ops import conv2d as _conv2d_decl
 from minigrad.tensor import Tensor
 
+__all__ = ["conv2d"]
+
 
 def conv2d(
     input: Tensor,
@@ -74,7 +76,7 @@ def conv2d(
     unbatched = input.ndim == 3
     if unbatched:
         input = input.unsqueeze(0)
-    attrs = _conv2d_decl.check_args(
+    g = _conv2d_decl.declare(
         input.shape,
         weight.shape,
         None if bias is None else bias.shape,
@@ -83,5 +85,5 @@ def conv2d(
         dilation,
         groups,
     )
-    out = apply("conv2d", input, weight, bias, attrs=attrs)
+    out = apply("conv2d", input, weight, bias, geometry=g)
     return out.squeeze(0) if unbatched else out

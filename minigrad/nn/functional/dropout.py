@@ -1,12 +1,14 @@
 """Dropout front end: zero elements at random during training."""
 from __future__ import annotations
 
-import numpy as np
-
+from ... import dispatch
 from ... import random as _random
+from ...ops import dropout_mask as _mask
 from ...tensor import Tensor
 from .._checks import check_bool, check_probability
 from ._common import expect_float, expect_tensor
+
+__all__ = ["dropout"]
 
 
 def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
@@ -38,15 +40,7 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     expect_float(input, "input")
     if not training or p == 0.0:
         return input
-    if input.device == "cuda":
-        # The mask is drawn on the GPU (a counter-based hash of the element index and a
-        # seed taken from minigrad's generator): no host copy, reproducible per seed.
-        from .cuda_dropout import dropout_mask
-        seed = int(_random.generator().integers(0, 2**31 - 1))
-        scale = dropout_mask(input.shape, p, input.data.dtype, seed)
-    elif p == 1.0:
-        scale = np.zeros(input.shape, dtype=input.data.dtype)
-    else:
-        keep = _random.generator().random(input.shape) < (1.0 - p)
-        scale = keep.astype(input.data.dtype) / np.asarray(1.0 - p, dtype=input.data.dtype)
-    return input * Tensor._wrap(scale)
+    # The mask by the registry's dropout_mask on input's device, its randomness from
+    # minigrad's generator (a NumPy draw on the CPU, one seed for a hash on the GPU).
+    g = _mask.declare(input.shape, p, input.data.dtype, _random.generator())
+    return input * Tensor._wrap(dispatch.run("dropout_mask", input.device.type, g))

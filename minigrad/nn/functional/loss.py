@@ -5,8 +5,10 @@ from __future__ import annotations
 from minigrad.autograd.function import apply
 from minigrad.autograd.grad_mode import is_grad_enabled
 from minigrad.nn.functional._common import expect_float, expect_same_dtype, expect_tensor
-from minigrad.ops import cross_entropy as _cross_entropy_decl
+from minigrad.ops import softmax as _decl
 from minigrad.tensor import Tensor
+
+__all__ = ["cross_entropy"]
 
 
 def cross_entropy(
@@ -84,7 +86,7 @@ def cross_entropy(
                 "weight: cross_entropy is not differentiable with respect to the class "
                 "weights, so weight cannot have requires_grad=True; pass weight.detach()"
             )
-    attrs = _cross_entropy_decl.check_args(
+    g = _decl.declare_cross_entropy(
         input.shape,
         target.shape,
         target.dtype.name,
@@ -94,10 +96,8 @@ def cross_entropy(
         label_smoothing,
     )
     if target.device == "cpu":
-        _cross_entropy_decl.check_target_values(
-            target.data, input.shape[1], attrs["ignore_index"]
-        )
+        _decl.check_target_values(target.data, g.C, g.ignore_index)
     # On cuda the labels stay on the GPU (looking at them would cost a copy back every
     # step): the kernels write NaN into the loss of a row whose class index is out of
     # range, so a bad label shows as a NaN loss, never as a plausible number.
-    return apply("cross_entropy", input, target, weight, attrs=attrs)
+    return apply("cross_entropy", input, target, weight, geometry=g)

@@ -7,6 +7,8 @@ from ...tensor import Tensor
 from .._checks import check_reduction
 from ._common import expect_float, expect_tensor
 
+__all__ = ["mse_loss"]
+
 
 def mse_loss(input: Tensor, target: Tensor, *, reduction: str = "mean") -> Tensor:
     """Squared error between ``input`` and ``target``, as

@@ -8,11 +8,13 @@ import numpy as np
 
 from ...autograd.grad_mode import is_grad_enabled, no_grad
 from ...creation import arange
-from ...ops.cross_entropy import check_target_values
+from ...ops.softmax import check_target_values
 from ...tensor import Tensor
 from ...tensor_ops.elementwise import where
 from .._checks import check_reduction
 from ._common import expect_float, expect_same_dtype, expect_tensor
+
+__all__ = ["nll_loss"]
 
 
 @functools.lru_cache(maxsize=64)

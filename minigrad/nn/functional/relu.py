@@ -6,6 +6,8 @@ from ...tensor_ops.elementwise import unary
 from .._checks import check_bool
 from ._common import expect_tensor
 
+__all__ = ["relu"]
+
 
 def relu(input: Tensor, inplace: bool = False) -> Tensor:
     """max(input, 0) elementwise, as ``torch.nn.functional.relu``.

@@ -1,14 +1,19 @@
-"""The layers of minigrad.nn, one family per file, as torch.nn.modules."""
-from .activation import LogSoftmax, ReLU, Softmax
-from .batchnorm import BatchNorm2d
-from .container import ModuleList, Sequential
-from .conv import Conv2d
-from .dropout import Dropout
-from .flatten import Flatten
-from .linear import Linear
-from .loss import CrossEntropyLoss, MSELoss, NLLLoss
-from .pooling import MaxPool2d
+"""The layers of minigrad.nn, one family per file, as torch.nn.modules.
 
-__all__ = ["BatchNorm2d", "Conv2d", "CrossEntropyLoss", "Dropout", "Flatten", "Linear",
-           "LogSoftmax", "MSELoss", "MaxPool2d", "ModuleList", "NLLLoss", "ReLU", "Sequential",
-           "Softmax"]
+Each file lists what it exports in its ``__all__``; this package exports their union, so
+a layer added to a file needs no entry here.
+"""
+import sys as _sys
+
+from .activation import *  # noqa: F401,F403
+from .batchnorm import *  # noqa: F401,F403
+from .container import *  # noqa: F401,F403
+from .conv import *  # noqa: F401,F403
+from .dropout import *  # noqa: F401,F403
+from .flatten import *  # noqa: F401,F403
+from .linear import *  # noqa: F401,F403
+from .loss import *  # noqa: F401,F403
+from .pooling import *  # noqa: F401,F403
+
+_FILES = ('activation', 'batchnorm', 'container', 'conv', 'dropout', 'flatten', 'linear', 'loss', 'pooling')
+__all__ = sorted(name for f in _FILES for name in _sys.modules[f"{__name__}.{f}"].__all__)

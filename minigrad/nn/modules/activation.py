@@ -8,6 +8,8 @@ from .. import functional as F
 from .._checks import check_bool, is_int
 from ..module import Module
 
+__all__ = ["LogSoftmax", "ReLU", "Softmax"]
+
 
 class ReLU(Module):
     """max(x, 0) elementwise, as ``torch.nn.ReLU``. Any shape in, the same shape out.

@@ -9,9 +9,12 @@ from ...tensor import Tensor
 from .. import functional as F
 from .. import init
 from .._checks import check_bool, check_int, check_real
+from .._inplace import copy_
 from ..module import Module
 from ..parameter import Parameter
 from ._factory import param_dtype
+
+__all__ = ["BatchNorm2d"]
 
 
 class BatchNorm2d(Module):
@@ -105,10 +108,8 @@ class BatchNorm2d(Module):
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats:
             count = self.num_batches_tracked
-            if isinstance(count.data, np.ndarray):
-                np.add(count.data, 1, out=count.data)  # in place: the buffer object stays the same
-            else:  # cuda: the counter's new value, by a kernel (reading it would cost a copy)
-                count.data = (count.detach() + 1).data
+            # In place, on the counter's device (reading it back would cost a copy).
+            copy_(count, (count.detach() + 1).data)
             if self.momentum is None:  # cumulative moving average
                 factor = 1.0 / float(count.item())
         # Batch statistics in training, and in eval when there are no running ones.

@@ -7,6 +7,8 @@ from typing import Iterable, Iterator
 
 from ..module import Module, _addindent
 
+__all__ = ["ModuleList", "Sequential"]
+
 
 def _index(idx, n: int) -> int:
     """A list index in [-n, n) -> [0, n); IndexError as PyTorch otherwise."""

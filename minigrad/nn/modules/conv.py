@@ -8,10 +8,13 @@ import numpy as np
 from ...tensor import Tensor
 from .. import functional as F
 from .. import init
-from .._checks import check_bool, check_int, check_pair
+from ...ops import conv2d as conv2d_decl
+from .._checks import check_bool, check_int
 from ..module import Module
 from ..parameter import Parameter
 from ._factory import param_dtype
+
+__all__ = ["Conv2d"]
 
 _TORCH_PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 
@@ -52,25 +55,16 @@ class Conv2d(Module):
         super().__init__()
         self.in_channels = check_int(in_channels, "in_channels", 1)
         self.out_channels = check_int(out_channels, "out_channels", 1)
-        self.kernel_size = check_pair(kernel_size, "kernel_size", 1)
-        self.stride = check_pair(stride, "stride", 1)
-        self.dilation = check_pair(dilation, "dilation", 1)
-        self.groups = groups = check_int(groups, "groups", 1)
+        # The op's own attribute checks: the same messages as F.conv2d's.
+        (self.kernel_size, self.stride, self.padding, self.dilation,
+         self.groups) = conv2d_decl.check_attrs(kernel_size, stride, padding, dilation, groups)
+        groups = self.groups
         if self.in_channels % groups:
             raise ValueError(f"in_channels must be divisible by groups: in_channels="
                              f"{self.in_channels}, groups={groups}")
         if self.out_channels % groups:
             raise ValueError(f"out_channels must be divisible by groups: out_channels="
                              f"{self.out_channels}, groups={groups}")
-        if isinstance(padding, str):
-            if padding not in ("same", "valid"):
-                raise ValueError(f"Invalid padding string {padding!r}, should be one of "
-                                 "{'same', 'valid'}")
-            if padding == "same" and self.stride != (1, 1):
-                raise ValueError("padding='same' is not supported for strided convolutions")
-            self.padding = padding
-        else:
-            self.padding = check_pair(padding, "padding", 0)
         if padding_mode != "zeros":
             if padding_mode in _TORCH_PADDING_MODES:
                 raise NotImplementedError(f"padding_mode={padding_mode!r} is not supported by "

@@ -6,6 +6,8 @@ from .. import functional as F
 from .._checks import check_bool, check_probability
 from ..module import Module
 
+__all__ = ["Dropout"]
+
 
 class Dropout(Module):
     """Zero each element with probability ``p`` in training mode and scale the others

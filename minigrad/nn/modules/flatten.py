@@ -5,6 +5,8 @@ from ...tensor import Tensor
 from .._checks import is_int
 from ..module import Module
 
+__all__ = ["Flatten"]
+
 
 class Flatten(Module):
     """Merge dims ``start_dim``..``end_dim`` (inclusive) into one, as ``torch.nn.Flatten``;

@@ -13,6 +13,8 @@ from ..module import Module
 from ..parameter import Parameter
 from ._factory import param_dtype
 
+__all__ = ["Linear"]
+
 
 class Linear(Module):
     """Fully connected layer ``y = x @ weight^T + bias``, as ``torch.nn.Linear``.

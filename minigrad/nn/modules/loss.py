@@ -6,6 +6,8 @@ from .. import functional as F
 from .._checks import check_reduction
 from ..module import Module
 
+__all__ = ["CrossEntropyLoss", "MSELoss", "NLLLoss"]
+
 
 class _Loss(Module):
     def __init__(self, reduction: str = "mean"):

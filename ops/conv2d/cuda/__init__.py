@@ -49,9 +49,10 @@ of outputs in registers (BM x BN from 8 x 128 to 64 x 64, picked by the row coun
         shared As (BK, BM), Bs (BK, BN) = operand tiles, gathered with bounds checks
         syncthreads; acc[TM][TN] += As[k, my rows] outer Bs[k, my cols]; syncthreads
 
-What is shared between versions: only ``_common.py`` (the geometry as ints, and
-``sum_parts``, the in-order sum of direct's and tiled's grad_w slices). tiled runs direct's
-forward / grad_x / grad_w only where its tiles cannot fit in shared memory at all (an
-enormous dilated kernel), so its timings are its own everywhere else. Every version's
-heavy backward passes (grad_x, grad_w) are its own kernels.
+What is shared between versions: the declaration's ``Geometry`` (every size and attribute
+as ints) and ``_common.py`` (``sum_parts``, the in-order sum of direct's and tiled's
+grad_w slices, and small host helpers). tiled runs direct's forward / grad_x / grad_w
+only where its tiles cannot fit in shared memory at all (an enormous dilated kernel), so
+its timings are its own everywhere else. Every version's heavy backward passes (grad_x,
+grad_w) are its own kernels.
 """

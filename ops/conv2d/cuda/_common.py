@@ -1,11 +1,10 @@
-"""Helpers shared by the conv2d CUDA versions: the geometry of one call as plain ints,
-the fixed-order sum of split partial results, and the per-dtype kernel cache key.
+"""Helpers shared by the conv2d CUDA versions: the shared-memory budget, the fixed-order
+sum of split partial results, a dtype's Numba type and a tile-size helper. The geometry
+of a call is the declaration's (``minigrad.ops.conv2d.Geometry``).
 
 Nothing here does convolution arithmetic; each version keeps its own strategy.
 """
 from __future__ import annotations
-
-from typing import NamedTuple
 
 import numba
 import numpy as np
@@ -13,47 +12,10 @@ from numba import cuda
 
 from ... import _cuda
 from ..._cuda import THREADS, blocks
-from .. import output_shape
 
 # Dynamic shared memory a block may ask for without the opt-in attribute (48 KiB on
 # every CUDA GPU since Kepler). The tiled kernels size their tiles to fit in it.
 SMEM_BYTES = 48 * 1024
-
-
-class Geometry(NamedTuple):
-    """Every size and attribute of one conv2d call, as Python ints (kernel arguments)."""
-
-    B: int
-    C: int
-    H: int
-    W: int
-    Co: int
-    Cg: int  # input channels per group
-    Og: int  # output channels per group
-    kH: int
-    kW: int
-    Ho: int
-    Wo: int
-    sh: int
-    sw: int
-    top: int
-    left: int
-    dh: int
-    dw: int
-    groups: int
-
-
-def geometry(x_shape, w_shape, stride, padding, dilation, groups) -> Geometry:
-    """The Geometry of conv2d(x, w) with attributes normalised by ``check_args``."""
-    B, Co, Ho, Wo = output_shape(x_shape, w_shape, stride, padding, dilation, groups)
-    _, C, H, W = (int(s) for s in x_shape)
-    _, Cg, kH, kW = (int(s) for s in w_shape)
-    return Geometry(
-        B=int(B), C=C, H=H, W=W, Co=int(Co), Cg=Cg, Og=int(Co) // groups, kH=kH, kW=kW,
-        Ho=int(Ho), Wo=int(Wo), sh=int(stride[0]), sw=int(stride[1]),
-        top=int(padding[0]), left=int(padding[2]), dh=int(dilation[0]),
-        dw=int(dilation[1]), groups=int(groups),
-    )
 
 
 def nb_type(dtype) -> numba.types.Type:

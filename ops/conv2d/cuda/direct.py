@@ -33,7 +33,8 @@ from numba import cuda
 
 from ... import _cuda
 from ..._cuda import THREADS, blocks, empty, flat, launch, zeros
-from ._common import Geometry, geometry, sum_parts
+from .. import Geometry
+from ._common import sum_parts
 
 SPLIT_MIN = 512  # grad_w / grad_b: at least this many positions (b, i, j) per slice ...
 SPLIT_MAX = 128  # ... at most this many slices ...
@@ -190,7 +191,8 @@ def _kernels(dtype: np.dtype):
     return forward_k, grad_x_k, grad_w_k, grad_b_k
 
 
-def _attrs(g: Geometry) -> tuple[int, ...]:
+def _window(g: Geometry) -> tuple[int, ...]:
+    """The window arguments every kernel takes: stride, top/left padding, dilation."""
     return (g.sh, g.sw, g.top, g.left, g.dh, g.dw)
 
 
@@ -219,30 +221,26 @@ def _split_sum(kernel, args: tuple, out: DeviceArray, n: int) -> None:
         sum_parts(parts.reshape(S, out.size), flat(out))
 
 
-def forward(x: DeviceArray, weight: DeviceArray, bias: DeviceArray | None, *,
-            stride: tuple[int, int], padding: tuple[int, int, int, int],
-            dilation: tuple[int, int], groups: int) -> DeviceArray:
+def forward(g: Geometry, x: DeviceArray, weight: DeviceArray,
+            bias: DeviceArray | None) -> tuple[DeviceArray, tuple]:
     """x (B, C_in, H, W), weight (C_out, C_in // groups, kH, kW), bias (C_out,) or None
-    -> out (B, C_out, H_out, W_out), in x's dtype."""
-    g = geometry(x.shape, weight.shape, stride, padding, dilation, groups)
-    out = empty((g.B, g.Co, g.Ho, g.Wo), x.dtype)
+    -> (out (B, C_out, H_out, W_out) in x's dtype, saved (x, weight))."""
+    out = empty(g.out_shape, x.dtype)
     n = out.size
     if n:
         fwd = _kernels(np.dtype(x.dtype))[0]
         # Without a bias any 1-D array of the dtype stands in; it is never read.
         b = bias if bias is not None else flat(weight)
-        fwd[blocks(n), THREADS](x, weight, b, bias is not None, out, g.Cg, g.Og, *_attrs(g))
-    return out
+        fwd[blocks(n), THREADS](
+            x, weight, b, bias is not None, out, g.Cg, g.Og, *_window(g))
+    return out, (x, weight)
 
 
-def backward(grad_out: DeviceArray, inputs: tuple, out: DeviceArray,
-             needs_input_grad: tuple[bool, ...], *, stride: tuple[int, int],
-             padding: tuple[int, int, int, int], dilation: tuple[int, int],
-             groups: int) -> tuple:
-    """grad_out (B, C_out, H_out, W_out) -> (grad_x, grad_weight, grad_bias), None where
-    not needed."""
-    x, weight, bias = inputs
-    g = geometry(x.shape, weight.shape, stride, padding, dilation, groups)
+def backward(g: Geometry, grad_out: DeviceArray, saved: tuple,
+             needs_input_grad: tuple[bool, ...]) -> tuple:
+    """grad_out (B, C_out, H_out, W_out), saved (x, weight) -> (grad_x, grad_weight,
+    grad_bias), None where not needed."""
+    x, weight = saved
     dtype = np.dtype(x.dtype)
     _, grad_x_k, grad_w_k, grad_b_k = _kernels(dtype)
     n = g.B * g.Ho * g.Wo  # grad_w's and grad_b's reduction length
@@ -251,18 +249,18 @@ def backward(grad_out: DeviceArray, inputs: tuple, out: DeviceArray,
         grad_x = empty(x.shape, dtype)
         if grad_x.size:
             grad_x_k[blocks(grad_x.size), THREADS](
-                grad_out, weight, grad_x, g.Cg, g.Og, *_attrs(g))
+                grad_out, weight, grad_x, g.Cg, g.Og, *_window(g))
     # An empty batch (n == 0) sums to zero; weights and biases are never empty.
     if needs_input_grad[1]:
         if n == 0:
             grad_w = zeros(weight.shape, dtype)
         else:
             grad_w = empty(weight.shape, dtype)
-            _split_sum(grad_w_k, (grad_out, x, g.Og, *_attrs(g)), grad_w, n)
-    if bias is not None and needs_input_grad[2]:
+            _split_sum(grad_w_k, (grad_out, x, g.Og, *_window(g)), grad_w, n)
+    if g.has_bias and needs_input_grad[2]:
         if n == 0:
-            grad_b = zeros(bias.shape, dtype)
+            grad_b = zeros((g.Co,), dtype)
         else:
-            grad_b = empty(bias.shape, dtype)
+            grad_b = empty((g.Co,), dtype)
             _split_sum(grad_b_k, (grad_out,), grad_b, n)
     return grad_x, grad_w, grad_b

@@ -41,7 +41,8 @@ from numba import cuda
 
 from ... import _cuda
 from ..._cuda import THREADS, blocks, empty, zeros
-from ._common import Geometry, geometry, nb_type
+from .. import Geometry
+from ._common import nb_type
 
 NT = 256  # threads per block
 BK = 16  # reduction step
@@ -441,28 +442,28 @@ def _finish_grad_w(parts, gw2, gb, has_b):
 # ---------------------------------------------------------------- the op
 
 
-def forward(x: DeviceArray, weight: DeviceArray, bias: DeviceArray | None, *,
-            stride: tuple[int, int], padding: tuple[int, int, int, int],
-            dilation: tuple[int, int], groups: int) -> DeviceArray:
+def forward(g: Geometry, x: DeviceArray, weight: DeviceArray,
+            bias: DeviceArray | None) -> tuple[DeviceArray, tuple]:
     """x (B, C_in, H, W), weight (C_out, C_in // groups, kH, kW), bias (C_out,) or None
-    -> out (B, C_out, H_out, W_out), in x's dtype."""
-    g = geometry(x.shape, weight.shape, stride, padding, dilation, groups)
+    -> (out (B, C_out, H_out, W_out) in x's dtype, saved (x, weight))."""
     dtype = np.dtype(x.dtype)
-    out = empty((g.B, g.Co, g.Ho, g.Wo), dtype)
+    out = empty(g.out_shape, dtype)
     N = g.B * g.Ho * g.Wo
     if out.size == 0:
-        return out
+        return out, (x, weight)
     cfg = _config(g.Og)
     grid = (_cdiv(N, cfg[1] * cfg[3]), _capped(_cdiv(g.Og, cfg[0] * cfg[2])),
             _capped(g.groups))
     w2 = weight.reshape(g.Co, g.Cg * g.kH * g.kW)
     b = bias if bias is not None else w2.reshape(w2.size)  # never read without a bias
     _forward_kernel(dtype, cfg)[grid, NT](
-        x, w2, b, bias is not None, out, g.groups, g.Cg, g.Og, *_attrs(g))
-    return out
+        x, w2, b, bias is not None, out, g.groups, g.Cg, g.Og, *_window(g))
+    return out, (x, weight)
 
 
-def _attrs(g: Geometry) -> tuple[int, ...]:
+def _window(g: Geometry) -> tuple[int, ...]:
+    """The window arguments every kernel takes: stride, top/left padding, dilation,
+    kernel size."""
     return (g.sh, g.sw, g.top, g.left, g.dh, g.dw, g.kH, g.kW)
 
 
@@ -476,7 +477,7 @@ def _grad_x(grad_out, weight, g: Geometry, dtype: np.dtype):
             _capped(g.groups))
     _grad_x_kernel(dtype, cfg)[grid, NT](
         grad_out, weight.reshape(g.Co, g.Cg, g.kH * g.kW), grad_x, g.groups, g.Cg, g.Og,
-        *_attrs(g))
+        *_window(g))
     return grad_x
 
 
@@ -502,7 +503,7 @@ def _grad_w_b(grad_out, x, g: Geometry, dtype: np.dtype, need_w: bool, need_b: b
     direct_out = S == 1 and not need_b
     parts = grad_w.reshape(1, g.Co, K) if direct_out else empty((S, g.Co, ncols), dtype)
     _grad_w_kernel(dtype, cfg)[grid, NT](
-        grad_out, x, parts, g.Cg, g.Og, *_attrs(g), per)
+        grad_out, x, parts, g.Cg, g.Og, *_window(g), per)
     if not direct_out:
         # Without grad_w the kernel made only the bias column (ncols = K + 1 columns
         # are still computed: the cost of one code path); keep the last one.
@@ -512,18 +513,15 @@ def _grad_w_b(grad_out, x, g: Geometry, dtype: np.dtype, need_w: bool, need_b: b
     return grad_w, grad_b
 
 
-def backward(grad_out: DeviceArray, inputs: tuple, out: DeviceArray,
-             needs_input_grad: tuple[bool, ...], *, stride: tuple[int, int],
-             padding: tuple[int, int, int, int], dilation: tuple[int, int],
-             groups: int) -> tuple:
-    """grad_out (B, C_out, H_out, W_out) -> (grad_x, grad_weight, grad_bias), None where
-    not needed."""
-    x, weight, bias = inputs
-    g = geometry(x.shape, weight.shape, stride, padding, dilation, groups)
+def backward(g: Geometry, grad_out: DeviceArray, saved: tuple,
+             needs_input_grad: tuple[bool, ...]) -> tuple:
+    """grad_out (B, C_out, H_out, W_out), saved (x, weight) -> (grad_x, grad_weight,
+    grad_bias), None where not needed."""
+    x, weight = saved
     dtype = np.dtype(x.dtype)
     grad_x = _grad_x(grad_out, weight, g, dtype) if needs_input_grad[0] else None
     need_w = bool(needs_input_grad[1])
-    need_b = bias is not None and bool(needs_input_grad[2])
+    need_b = g.has_bias and bool(needs_input_grad[2])
     grad_w = grad_b = None
     if need_w or need_b:
         grad_w, grad_b = _grad_w_b(grad_out, x, g, dtype, need_w, need_b)

@@ -33,8 +33,9 @@ from numba import cuda
 
 from ... import _cuda
 from ..._cuda import empty, zeros
+from .. import Geometry
 from . import _common, direct
-from ._common import Geometry, geometry, nb_type, pow2_at_most, sum_parts
+from ._common import nb_type, pow2_at_most, sum_parts
 
 OCB = 8  # output channels per forward / grad_w block (register accumulators)
 CIB = 8  # input channels per grad_x block
@@ -363,21 +364,18 @@ def _cdiv(a: int, b: int) -> int:
 # ---------------------------------------------------------------- the op
 
 
-def forward(x: DeviceArray, weight: DeviceArray, bias: DeviceArray | None, *,
-            stride: tuple[int, int], padding: tuple[int, int, int, int],
-            dilation: tuple[int, int], groups: int) -> DeviceArray:
+def forward(g: Geometry, x: DeviceArray, weight: DeviceArray,
+            bias: DeviceArray | None) -> tuple[DeviceArray, tuple]:
     """x (B, C_in, H, W), weight (C_out, C_in // groups, kH, kW), bias (C_out,) or None
-    -> out (B, C_out, H_out, W_out), in x's dtype."""
-    attrs = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
-    g = geometry(x.shape, weight.shape, **attrs)
+    -> (out (B, C_out, H_out, W_out) in x's dtype, saved (x, weight))."""
     dtype = np.dtype(x.dtype)
     plan = _forward_plan(g, dtype.itemsize)
     if plan is None:
-        return direct.forward(x, weight, bias, **attrs)
+        return direct.forward(g, x, weight, bias)
     th, tw, in_h, in_w, smem = plan
-    out = empty((g.B, g.Co, g.Ho, g.Wo), dtype)
+    out = empty(g.out_shape, dtype)
     if out.size == 0:
-        return out
+        return out, (x, weight)
     tiles_h, tiles_w, n_ocb = _cdiv(g.Ho, th), _cdiv(g.Wo, tw), _cdiv(g.Og, OCB)
     grid = g.B * g.groups * n_ocb * tiles_h * tiles_w
     w3 = weight.reshape(g.Co, g.Cg, g.kH * g.kW)
@@ -385,7 +383,7 @@ def forward(x: DeviceArray, weight: DeviceArray, bias: DeviceArray | None, *,
     _kernels(dtype)[0][grid, (tw, th), 0, smem](
         x, w3, b, bias is not None, out, g.Cg, g.Og, n_ocb, tiles_h, tiles_w,
         g.sh, g.sw, g.top, g.left, g.dh, g.dw, g.kH, g.kW, in_h, in_w)
-    return out
+    return out, (x, weight)
 
 
 def _grad_x(grad_out, x, weight, g: Geometry, dtype: np.dtype):
@@ -430,15 +428,11 @@ def _grad_w(grad_out, x, weight, g: Geometry, dtype: np.dtype):
     return grad_w
 
 
-def backward(grad_out: DeviceArray, inputs: tuple, out: DeviceArray,
-             needs_input_grad: tuple[bool, ...], *, stride: tuple[int, int],
-             padding: tuple[int, int, int, int], dilation: tuple[int, int],
-             groups: int) -> tuple:
-    """grad_out (B, C_out, H_out, W_out) -> (grad_x, grad_weight, grad_bias), None where
-    not needed."""
-    x, weight, bias = inputs
-    attrs = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
-    g = geometry(x.shape, weight.shape, **attrs)
+def backward(g: Geometry, grad_out: DeviceArray, saved: tuple,
+             needs_input_grad: tuple[bool, ...]) -> tuple:
+    """grad_out (B, C_out, H_out, W_out), saved (x, weight) -> (grad_x, grad_weight,
+    grad_bias), None where not needed."""
+    x, weight = saved
     dtype = np.dtype(x.dtype)
     grad_x = grad_w = grad_b = None
     if needs_input_grad[0]:
@@ -447,13 +441,13 @@ def backward(grad_out: DeviceArray, inputs: tuple, out: DeviceArray,
         else:
             grad_x = _grad_x(grad_out, x, weight, g, dtype)
             if grad_x is None:  # not even a 1 x 1 tile fits in shared memory
-                grad_x = direct.backward(grad_out, inputs, out, (True, False, False), **attrs)[0]
+                grad_x = direct.backward(g, grad_out, saved, (True, False, False))[0]
     if needs_input_grad[1]:
         grad_w = _grad_w(grad_out, x, weight, g, dtype)
         if grad_w is None:
-            grad_w = direct.backward(grad_out, inputs, out, (False, True, False), **attrs)[1]
-    if bias is not None and needs_input_grad[2]:
-        grad_b = empty(bias.shape, dtype)
+            grad_w = direct.backward(g, grad_out, saved, (False, True, False))[1]
+    if g.has_bias and needs_input_grad[2]:
+        grad_b = empty((g.Co,), dtype)
         threads = pow2_at_most(g.B * g.Ho * g.Wo, RED_THREADS)
         _kernels(dtype)[3][g.Co, threads](
             grad_out.reshape(g.B, g.Co, g.Ho * g.Wo), grad_b)

@@ -7,13 +7,15 @@
     #     (oa, ob) = sum over d of digit_d(i) * (sa[d], sb[d])   # registers only
     #     out[i] = f(a[oa], b[ob])
     # backward, one thread per output element: (ga[i], gb[i]) = f'(g[i], a[oa], b[ob], z[i])
+    # (forward saved only the operands f' reads; grad, never read, fills the others' slots)
     # in the output's shape (only the buffers needed are written), then each is summed
-    # back to its input's shape by the reduce op's tree kernel (reduce/cuda/_tree.py:
+    # back to its input's shape by the shared tree kernel (ops/_cuda_tree.py's sum_to:
     # one block per input element, threads stride over the broadcast copies, shared-
     # memory tree); nothing is summed when the input was not broadcast.
 
 Unary ops and clamp are the same kernel without strides (input and output have one
-shape); ``where`` reads three strided inputs; ``cast`` is a converting copy. add's
+shape; backward reads the one array forward saved, x or y); ``where`` reads three
+strided inputs; ``cast`` is a converting copy (to the same dtype, the driver's copy). add's
 backward needs no elementwise kernel (both gradients are grad itself, summed back).
 Gradient conventions follow ops/elementwise/numpy.py (pow's d/db is 0 where a == 0,
 maximum/minimum ties split 0.5/0.5, relu'(0) = 0).

@@ -2,7 +2,10 @@
 through its broadcast strides (0 along a broadcast dim), passed as tuples of ints after
 :func:`ops._cuda.coalesce` has merged the dims it can. Backward computes each input's
 gradient in the broadcast (output) shape with the same kind of kernel, then sums it back
-to the input's shape with the reduce op's tree kernel (``sum_to``).
+to the input's shape with the shared tree kernel (ops/_cuda_tree.py's ``sum_to``).
+
+Kernel contract (docs/tape.md): ``forward(g, *arrays) -> (out, saved)``, ``backward(g,
+grad, saved, needs)``; each op saves what its gradient reads, as ops/elementwise/numpy.py.
 
 Constants are typed as the kernel's dtype: Numba types a bare literal next to a float32
 as float64 (``x * 0`` would convert, multiply in float64 and round back), so a function
@@ -19,7 +22,7 @@ from numba import cuda
 
 from ... import _cuda
 from ..._cuda import offset
-from ...reduce.cuda._tree import sum_to
+from ..._cuda_tree import sum_to
 
 
 # --- launch helpers -----------------------------------------------------------------
@@ -90,11 +93,12 @@ def _map2(fn):
 
 @functools.lru_cache(maxsize=None)
 def _grad1(fn):
+    # s: what forward saved (the input x or the output y), read at the same index.
     @_cuda.kernel
-    def kernel(gx, g, x, y, n):
+    def kernel(gx, g, s, n):
         i = cuda.grid(1)
         if i < n:
-            gx[i] = fn(g[i], x[i], y[i])
+            gx[i] = fn(g[i], s[i])
     return kernel
 
 
@@ -123,8 +127,10 @@ def _run_map1(fn, x, dtype=None):
 
 # --- binary ops ---------------------------------------------------------------------
 
-def _binary(fn, grad_fn, out_dtype=None):
-    def forward(a, b):
+def _binary(fn, grad_fn, out_dtype=None, saves: str = ""):
+    """Kernel pair for z = fn(a, b). ``saves``: which of "a", "b", "z" ``grad_fn(g, a,
+    b, z)`` reads; forward keeps those and the two input shapes, nothing else."""
+    def forward(g, a, b):
         shape = np.broadcast_shapes(a.shape, b.shape)
         out = _cuda.empty(shape, a.dtype if out_dtype is None else out_dtype)
         n = out.size
@@ -132,23 +138,28 @@ def _binary(fn, grad_fn, out_dtype=None):
             cshape, sa, sb = _layout(shape, a.shape, b.shape)
             _map2(_for(fn, a.dtype))[_cuda.launch(n)](_cuda.flat(out), _cuda.flat(a),
                                                       _cuda.flat(b), cshape, sa, sb, n)
-        return out
+        return out, (a.shape, b.shape, a if "a" in saves else None,
+                     b if "b" in saves else None, out if "z" in saves else None)
 
-    def backward(grad, inputs, out, needs):
-        a, b = inputs
-        shape = out.shape
+    def backward(g, grad, saved, needs):
+        a_shape, b_shape, a, b, z = saved
+        # grad stands in for an operand that was not saved (grad_fn never reads it): it
+        # has the operands' dtype, and every offset the kernel computes into a or b (at
+        # most their size) or z (the output's) is below grad's size, the output's.
+        a, b, z = (grad if v is None else v for v in (a, b, z))
+        shape = grad.shape
         dt = grad.dtype
         ga = _cuda.empty(shape, dt) if needs[0] else _dummy(dt)
         gb = _cuda.empty(shape, dt) if needs[1] else _dummy(dt)
         n = grad.size
         if n:
-            cshape, sa, sb = _layout(shape, a.shape, b.shape)
+            cshape, sa, sb = _layout(shape, a_shape, b_shape)
             _grad2(_for(grad_fn, dt))[_cuda.launch(n)](
                 _cuda.flat(ga), _cuda.flat(gb), _cuda.flat(grad), _cuda.flat(a),
-                _cuda.flat(b), _cuda.flat(out), cshape, sa, sb, n, bool(needs[0]),
+                _cuda.flat(b), _cuda.flat(z), cshape, sa, sb, n, bool(needs[0]),
                 bool(needs[1]))
-        return (sum_to(ga, a.shape) if needs[0] else None,
-                sum_to(gb, b.shape) if needs[1] else None)
+        return (sum_to(ga, a_shape) if needs[0] else None,
+                sum_to(gb, b_shape) if needs[1] else None)
     return forward, backward
 
 
@@ -239,35 +250,38 @@ def _minimum_grad(t):
 _add_fwd = _binary(_add, None)[0]
 
 
-def _add_backward(grad, inputs, out, needs):
+def _add_backward(g, grad, saved, needs):
     # Both gradients are grad itself, summed back: no elementwise kernel needed.
-    a, b = inputs
-    return (sum_to(grad, a.shape) if needs[0] else None,
-            sum_to(grad, b.shape) if needs[1] else None)
+    a_shape, b_shape = saved[:2]
+    return (sum_to(grad, a_shape) if needs[0] else None,
+            sum_to(grad, b_shape) if needs[1] else None)
 
 
 def _bool_as(dtype, fwd):
     """NumPy computes some ops on bools in another dtype (pow -> int8): cast, then run."""
-    def forward(*xs):
+    def forward(g, *xs):
         if xs[0].dtype == np.bool_:
             xs = tuple(_cuda.copy(x, dtype) for x in xs)
-        return fwd(*xs)
+        return fwd(g, *xs)
     return forward
 
 
 # --- unary ops ----------------------------------------------------------------------
 
-def _unary(fn, grad_fn):
-    def forward(x):
-        return _run_map1(fn, x)
+def _unary(fn, grad_fn, saves: str = ""):
+    """Kernel pair for y = fn(x); ``saves`` is "x" or "y", the one array ``grad_fn(g,
+    s)`` reads, or "" for none (grad then stands in for it, unread)."""
+    def forward(g, x):
+        y = _run_map1(fn, x)
+        return y, {"x": x, "y": y}.get(saves)
 
-    def backward(grad, inputs, out, needs):
-        x = inputs[0]
-        gx = _cuda.empty(x.shape, grad.dtype)
+    def backward(g, grad, saved, needs):
+        s = grad if saved is None else saved
+        gx = _cuda.empty(grad.shape, grad.dtype)
         n = gx.size
         if n:
             _grad1(_for(grad_fn, grad.dtype))[_cuda.launch(n)](
-                _cuda.flat(gx), _cuda.flat(grad), _cuda.flat(x), _cuda.flat(out), n)
+                _cuda.flat(gx), _cuda.flat(grad), _cuda.flat(s), n)
         return (gx,)
     return forward, backward
 
@@ -324,7 +338,7 @@ def _tanh(x):
 
 
 @cuda.jit(device=True)
-def _neg_grad(g, x, y):
+def _neg_grad(g, unused):
     return -g
 
 
@@ -333,7 +347,7 @@ def _abs_grad(t):
     zero = t(0)
 
     @cuda.jit(device=True)
-    def abs_grad(g, x, y):
+    def abs_grad(g, x):
         if x != x:
             return g * x  # sign(NaN) is NaN
         # g * sign(x), as NumPy: g * 0 is NaN where g is inf or NaN.
@@ -342,12 +356,12 @@ def _abs_grad(t):
 
 
 @cuda.jit(device=True)
-def _exp_grad(g, x, y):
+def _exp_grad(g, y):
     return g * y
 
 
 @cuda.jit(device=True)
-def _log_grad(g, x, y):
+def _log_grad(g, x):
     return g / x
 
 
@@ -356,7 +370,7 @@ def _sqrt_grad(t):
     two = t(2)
 
     @cuda.jit(device=True)
-    def sqrt_grad(g, x, y):
+    def sqrt_grad(g, y):
         return g / (two * y)
     return sqrt_grad
 
@@ -366,8 +380,9 @@ def _relu_grad(t):
     zero = t(0)
 
     @cuda.jit(device=True)
-    def relu_grad(g, x, y):
-        return g if x > zero else g * zero  # g * (x > 0), as NumPy
+    def relu_grad(g, y):
+        # g * (x > 0), as NumPy; y = relu(x) > 0 exactly where x > 0 (NaN is not).
+        return g if y > zero else g * zero
     return relu_grad
 
 
@@ -376,7 +391,7 @@ def _sigmoid_grad(t):
     one = t(1)
 
     @cuda.jit(device=True)
-    def sigmoid_grad(g, x, y):
+    def sigmoid_grad(g, y):
         return g * y * (one - y)
     return sigmoid_grad
 
@@ -386,17 +401,17 @@ def _tanh_grad(t):
     one = t(1)
 
     @cuda.jit(device=True)
-    def tanh_grad(g, x, y):
+    def tanh_grad(g, y):
         return g * (one - y * y)
     return tanh_grad
 
 
-_relu_fwd, _relu_bwd = _unary(_relu, _relu_grad)
+_relu_fwd, _relu_bwd = _unary(_relu, _relu_grad, "y")
 
 
-def _relu_forward(x):
+def _relu_forward(g, x):
     # relu of a bool tensor is np.maximum(x, 0): int64, as NumPy promotes it.
-    return _relu_fwd(_cuda.copy(x, np.int64) if x.dtype == np.bool_ else x)
+    return _relu_fwd(g, _cuda.copy(x, np.int64) if x.dtype == np.bool_ else x)
 
 
 # --- comparisons --------------------------------------------------------------------
@@ -469,22 +484,22 @@ def _bounds(dtype, min, max):
             max is not None, t(0 if max is None else max))
 
 
-def _clamp_forward(x, *, min, max):
+def _clamp_forward(g, x):
     out = _cuda.empty(x.shape, x.dtype)
     n = out.size
     if n:
         _clamp_kernel[_cuda.launch(n)](_cuda.flat(out), _cuda.flat(x),
-                                       *_bounds(x.dtype, min, max), n)
-    return out
+                                       *_bounds(x.dtype, g.min, g.max), n)
+    return out, x
 
 
-def _clamp_backward(grad, inputs, out, needs, *, min, max):
-    x = inputs[0]
+def _clamp_backward(g, grad, x, needs):
     gx = _cuda.empty(x.shape, grad.dtype)
     n = gx.size
     if n:
         _clamp_grad_kernel(grad.dtype)[_cuda.launch(n)](
-            _cuda.flat(gx), _cuda.flat(grad), _cuda.flat(x), *_bounds(x.dtype, min, max), n)
+            _cuda.flat(gx), _cuda.flat(grad), _cuda.flat(x), *_bounds(x.dtype, g.min, g.max),
+            n)
     return (gx,)
 
 
@@ -524,7 +539,7 @@ def _where_grad_kernel(t):
     return where_grad
 
 
-def _where_forward(cond, x, y):
+def _where_forward(g, cond, x, y):
     shape = np.broadcast_shapes(cond.shape, x.shape, y.shape)
     out = _cuda.empty(shape, x.dtype)
     n = out.size
@@ -532,11 +547,11 @@ def _where_forward(cond, x, y):
         cshape, sc, sx, sy = _layout(shape, cond.shape, x.shape, y.shape)
         _where_kernel[_cuda.launch(n)](_cuda.flat(out), _cuda.flat(cond), _cuda.flat(x),
                                        _cuda.flat(y), cshape, sc, sx, sy, n)
-    return out
+    return out, (cond, x.shape, y.shape)
 
 
-def _where_backward(grad, inputs, out, needs):
-    cond, x, y = inputs
+def _where_backward(g, grad, saved, needs):
+    cond, x_shape, y_shape = saved
     shape, dt = grad.shape, grad.dtype
     gx = _cuda.empty(shape, dt) if needs[1] else _dummy(dt)
     gy = _cuda.empty(shape, dt) if needs[2] else _dummy(dt)
@@ -547,34 +562,44 @@ def _where_backward(grad, inputs, out, needs):
             _cuda.flat(gx), _cuda.flat(gy), _cuda.flat(grad), _cuda.flat(cond), cshape, sc, n,
             bool(needs[1]), bool(needs[2]))
     return (None,
-            sum_to(gx, x.shape) if needs[1] else None,
-            sum_to(gy, y.shape) if needs[2] else None)
+            sum_to(gx, x_shape) if needs[1] else None,
+            sum_to(gy, y_shape) if needs[2] else None)
 
 
-def _cast_forward(x, *, dtype):
+def _convert(x, dtype):
+    # A cast to the array's own dtype is a plain copy (minigrad.arrays.copy: a
+    # gradient's first accumulation into .grad): the driver copies it, no kernel.
+    if np.dtype(dtype) == x.dtype:
+        return _cuda.duplicate(x)
     return _cuda.copy(x, dtype)
 
 
-def _cast_backward(grad, inputs, out, needs, *, dtype):
-    return (_cuda.copy(grad, inputs[0].dtype),)
+def _cast_forward(g, x):
+    return _convert(x, g.dtype), x.dtype
 
+
+def _cast_backward(g, grad, x_dtype, needs):
+    return (_convert(grad, x_dtype),)
+
+
+_pow_fwd, _pow_bwd = _binary(_pow, _pow_grad, saves="abz")
 
 KERNELS = {
     "add": (_add_fwd, _add_backward),
     "sub": _binary(_sub, _sub_grad),
-    "mul": _binary(_mul, _mul_grad),
-    "div": _binary(_div, _div_grad),
-    "pow": (_bool_as(np.int8, _binary(_pow, _pow_grad)[0]), _binary(_pow, _pow_grad)[1]),
-    "maximum": _binary(_maximum, _maximum_grad),
-    "minimum": _binary(_minimum, _minimum_grad),
+    "mul": _binary(_mul, _mul_grad, saves="ab"),
+    "div": _binary(_div, _div_grad, saves="bz"),
+    "pow": (_bool_as(np.int8, _pow_fwd), _pow_bwd),
+    "maximum": _binary(_maximum, _maximum_grad, saves="ab"),
+    "minimum": _binary(_minimum, _minimum_grad, saves="ab"),
     "neg": _unary(_neg, _neg_grad),
-    "abs": _unary(_abs, _abs_grad),
-    "exp": _unary(_exp, _exp_grad),
-    "log": _unary(_log, _log_grad),
-    "sqrt": _unary(_sqrt, _sqrt_grad),
+    "abs": _unary(_abs, _abs_grad, "x"),
+    "exp": _unary(_exp, _exp_grad, "y"),
+    "log": _unary(_log, _log_grad, "x"),
+    "sqrt": _unary(_sqrt, _sqrt_grad, "y"),
     "relu": (_relu_forward, _relu_bwd),
-    "sigmoid": _unary(_sigmoid, _sigmoid_grad),
-    "tanh": _unary(_tanh, _tanh_grad),
+    "sigmoid": _unary(_sigmoid, _sigmoid_grad, "y"),
+    "tanh": _unary(_tanh, _tanh_grad, "y"),
     "eq": _compare(_eq),
     "ne": _compare(_ne),
     "lt": _compare(_lt),

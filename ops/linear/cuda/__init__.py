@@ -7,6 +7,8 @@ products. Host side in ``_linear.py``; with X = x as (N, in) and G = dL/d out (N
               dw = G^T @ X         1 launch (G^T: swapped strides again)
               db = sum of G's rows 1 launch: ops/reduce's tree sum, a block per column
 
+The versions, all in ``versions.py`` (with their pseudo code):
+
 naive     matmul naive's kernel: one thread per output, dot products from global memory.
 tiled     matmul tiled's kernel: 16x16 tiles of both operands in shared memory.
 blocked   matmul blocked's kernel: 64x64 tile per block, a 4x4 micro-tile per thread.

@@ -19,12 +19,11 @@ Empty sums are zeros: dX with out == 0 and dw with N == 0 are launched with dept
 from __future__ import annotations
 
 import functools
-import math
 
 from ..._cuda import empty, flat
 from ...matmul.cuda import _gemm
-from ...reduce.cuda._tree import sum_to
-from .. import output_shape
+from ..._cuda_tree import sum_to
+from .. import Geometry
 
 
 @functools.lru_cache(maxsize=256)
@@ -40,36 +39,31 @@ def plans(n: int, k: int, m: int) -> _gemm.Plans:
     )
 
 
-def _sizes(x, w) -> tuple[int, int, int]:
-    """(N, in, out); the simulator's shapes are tuple-like: plain ints for the cache."""
-    m, k = (int(s) for s in w.shape)
-    return math.prod(int(s) for s in x.shape[:-1]), k, m
-
-
-def forward_with(launch: _gemm.Launch, x, w, b):
-    n, k, m = _sizes(x, w)
-    out = empty(output_shape(tuple(x.shape), tuple(w.shape)), x.dtype)
+def forward_with(launch: _gemm.Launch, g: Geometry, x, w, b):
+    """``linear(x, w, b)`` in one launch of ``launch``; saves (x, w) for backward."""
+    out = empty(g.out_shape, x.dtype)
     if out.size:
-        launch(plans(n, k, m).forward, flat(x), flat(w), flat(out),
-               None if b is None else flat(b))
-    return out
+        launch(plans(g.N, g.in_features, g.out_features).forward, flat(x), flat(w),
+               flat(out), None if b is None else flat(b))
+    return out, (x, w)
 
 
-def backward_with(launch: _gemm.Launch, grad_out, inputs, needs_input_grad):
-    x, w, b = inputs
-    n, k, m = _sizes(x, w)
-    p = plans(n, k, m)
-    g = flat(grad_out)
+def backward_with(launch: _gemm.Launch, g: Geometry, grad_out, saved, needs_input_grad):
+    """dX = G @ w, dw = G^T @ X (one launch each) and db = sum of G's rows, when asked
+    for (None if not)."""
+    x, w = saved
+    p = plans(g.N, g.in_features, g.out_features)
+    grad = flat(grad_out)
     grad_x = grad_w = grad_b = None
     if needs_input_grad[0]:
-        grad_x = empty(x.shape, x.dtype)
+        grad_x = empty(g.x_shape, x.dtype)
         if grad_x.size:
-            launch(p.grad_a, g, flat(w), flat(grad_x))
+            launch(p.grad_a, grad, flat(w), flat(grad_x))
     if needs_input_grad[1]:
-        grad_w = empty(w.shape, w.dtype)
+        grad_w = empty(g.w_shape, w.dtype)
         if grad_w.size:
-            launch(p.grad_b, g, flat(x), flat(grad_w))
-    if b is not None and needs_input_grad[2]:
+            launch(p.grad_b, grad, flat(x), flat(grad_w))
+    if g.has_bias and needs_input_grad[2]:
         # (N, out), never (out,) itself: sum_to always makes a new array from it.
-        grad_b = sum_to(grad_out.reshape(n, m), (m,))
+        grad_b = sum_to(grad_out.reshape(g.out2), (g.out_features,))
     return grad_x, grad_w, grad_b

@@ -7,7 +7,7 @@ launch of the version's kernel (host side in ``_gemm.py``):
 
 with A and B read through element strides (a transpose swaps two strides: no copy;
 a broadcast batch dimension has stride 0: no copy) and ``r`` running over the batch
-entries an operand's gradient sums (the NumPy kernel's ``_sum_to``, here part of the
+entries an operand's gradient sums (the NumPy kernels' ``sum_to``, here part of the
 contraction). Grid: x = 16- or 64-row tiles of C, y = column tiles, z = batch entries
 of C (y and z loop past 65535). A batch times one matrix is one tall product (the
 declaration's fold).

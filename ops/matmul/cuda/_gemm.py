@@ -1,5 +1,8 @@
 """The host side every matmul CUDA version shares: one strided, batched GEMM problem
 per launch, and forward/backward written once on top of a version's GEMM launcher.
+A version's file holds only its kernel: :func:`launcher` makes its ``launch`` from it
+(grid and block from the version's tile), and its kernels are ``forward =
+partial(forward_with, launch)``, ``backward = partial(backward_with, launch)``.
 
 Each launch computes, for every batch entry ``z`` of the result ``C``::
 
@@ -15,7 +18,7 @@ a new C-contiguous (Z, rows, cols) array. The three products of the op:
     grad a    dA  = G @ b^T      A = G,        B = b^T      sum over a's broadcast dims
     grad b    dB  = a^T @ G      A = a^T,      B = G        sum over b's broadcast dims
 
-so the batch reduction the NumPy kernel does after its products (``_sum_to``) is here
+so the batch reduction the NumPy kernels do after their products (``sum_to``) is here
 part of each GEMM's contraction: no (batch, n, k) intermediate, no extra kernel.
 
 Batch offsets: the batch dimensions are split into the ones ``C`` keeps (enumerated by
@@ -32,10 +35,11 @@ import functools
 import math
 from typing import Callable, NamedTuple
 
+import numpy as np
 from numba import cuda
 
 from minigrad.ops._cuda import empty, flat
-from minigrad.ops.matmul import _plan
+from minigrad.ops.matmul import Geometry
 
 # CUDA caps gridDim.y and gridDim.z at 65535; the kernels loop over what is left (a
 # module variable so that the tests can make the loops run with tiny shapes).
@@ -65,7 +69,7 @@ class Gemm(NamedTuple):
 
 
 class Plans(NamedTuple):
-    out_shape: Dims
+    out_shape: Dims  # the result's shape (matmul: its geometry's out_shape)
     forward: Gemm
     grad_a: Gemm  # A = grad_out, B = b
     grad_b: Gemm  # A = a, B = grad_out
@@ -122,25 +126,23 @@ def matrix(rows: int, cols: int, depth: int, a_rs: int, a_cs: int, b_rs: int,
 
 
 @functools.lru_cache(maxsize=256)
-def plans(a_shape: Dims, b_shape: Dims) -> Plans:
-    """The three launches for ``a_shape @ b_shape`` (shapes the declaration checked)."""
-    p = _plan(a_shape, b_shape)
-    if p.fold:
+def plans(g: Geometry) -> Plans:
+    """The three launches for ``matmul`` of geometry ``g`` (made once per geometry)."""
+    n, k, m = g.n, g.k, g.m
+    if g.fold:
         batch: Dims = ()
-        (_, n, k), (_, _, m) = p.a3, p.b3
+        n = g.a3[1]  # the folded rows, B*n
         a_batch = b_batch = ()
     else:
-        batch = p.batch
-        n, k = p.a_full[-2:]
-        m = p.b_full[-1]
+        batch = g.batch
         # Pad the operands' batch shapes with leading 1s to the broadcast rank.
-        a_batch = (1,) * (len(batch) - len(p.a_full[:-2])) + p.a_full[:-2]
-        b_batch = (1,) * (len(batch) - len(p.b_full[:-2])) + p.b_full[:-2]
+        a_batch = (1,) * (len(batch) - len(g.a_full[:-2])) + g.a_full[:-2]
+        b_batch = (1,) * (len(batch) - len(g.b_full[:-2])) + g.b_full[:-2]
     sa = _contiguous_strides(a_batch, n * k)
     sb = _contiguous_strides(b_batch, k * m)
     sg = _contiguous_strides(batch, n * m)
     return Plans(
-        p.out_shape,
+        g.out_shape,
         #          rows cols depth  A strides  B strides  batch strides of A, B; C's batch
         _gemm(n, m, k, k, 1, m, 1, batch, sa, sb, batch),
         _gemm(n, k, m, m, 1, 1, m, batch, sg, sb, a_batch),  # G @ b^T
@@ -158,6 +160,25 @@ def grid(g: Gemm, tile_rows: int, tile_cols: int) -> tuple[int, int, int]:
     )
 
 
+# A version's launcher: launch(g, A, B, C) with flat device arrays (and an optional
+# bias added to C's rows, which only linear passes).
+Launch = Callable[[Gemm, object, object, object], None]
+
+
+def launcher(kernel: Callable, tile: tuple[int, int], threads: tuple[int, int]) -> Launch:
+    """A version's ``launch(g, A, B, C, bias=None)``: C = A @ B as ``g`` plans it (flat
+    device arrays), one launch of the version's ``kernel(dtype)`` (its GEMM, taking A,
+    B, C, D, has_bias and the fields of ``g``), ``tile`` (rows, columns) of C per block
+    and ``threads`` (x, y) per block. With ``bias`` (cols,), every row of C gets
+    ``+ bias[j]`` as it is stored (linear's epilogue: no extra kernel)."""
+    def launch(g: Gemm, A, B, C, bias=None) -> None:
+        # Without a bias the kernel never reads D: C stands in, so there is one
+        # specialisation per dtype for both cases.
+        D = C if bias is None else bias
+        kernel(np.dtype(C.dtype))[grid(g, *tile), threads](A, B, C, D, bias is not None, *g)
+    return launch
+
+
 @cuda.jit(device=True)
 def batch_offsets(z, shape, sa, sb):
     """Element offsets in A and B of batch entry ``z`` (row-major over ``shape``)."""
@@ -171,35 +192,26 @@ def batch_offsets(z, shape, sa, sb):
     return oa, ob
 
 
-# A version's launcher: launch(g, A, B, C) with flat device arrays (and an optional
-# bias added to C's rows, which only linear passes).
-Launch = Callable[[Gemm, object, object, object], None]
-
-
-def _shape(x) -> Dims:
-    # The simulator's device arrays give a tuple-like shape object: hashable tuples.
-    return tuple(int(s) for s in x.shape)
-
-
-def forward_with(launch: Launch, a, b):
-    p = plans(_shape(a), _shape(b))
-    out = empty(p.out_shape, a.dtype)
+def forward_with(launch: Launch, g: Geometry, a, b):
+    """``matmul(a, b)`` in one launch of ``launch``; saves (a, b) for backward."""
+    out = empty(g.out_shape, a.dtype)
     if out.size:
-        launch(p.forward, flat(a), flat(b), flat(out))
-    return out
+        launch(plans(g).forward, flat(a), flat(b), flat(out))
+    return out, (a, b)
 
 
-def backward_with(launch: Launch, grad_out, inputs, needs_input_grad):
-    a, b = inputs
-    p = plans(_shape(a), _shape(b))
-    g = flat(grad_out)
+def backward_with(launch: Launch, g: Geometry, grad_out, saved, needs_input_grad):
+    """dA = G @ b^T and dB = a^T @ G, one launch each when asked for (None if not)."""
+    a, b = saved
+    p = plans(g)
+    grad = flat(grad_out)
     grad_a = grad_b = None
     if needs_input_grad[0]:
-        grad_a = empty(a.shape, a.dtype)
+        grad_a = empty(g.a_shape, a.dtype)
         if grad_a.size:  # written in full, zeros for an empty sum (m == 0)
-            launch(p.grad_a, g, flat(b), flat(grad_a))
+            launch(p.grad_a, grad, flat(b), flat(grad_a))
     if needs_input_grad[1]:
-        grad_b = empty(b.shape, b.dtype)
+        grad_b = empty(g.b_shape, b.dtype)
         if grad_b.size:
-            launch(p.grad_b, flat(a), g, flat(grad_b))
+            launch(p.grad_b, flat(a), grad, flat(grad_b))
     return grad_a, grad_b

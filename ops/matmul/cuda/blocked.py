@@ -32,7 +32,6 @@ dB = a^T @ G.
 from __future__ import annotations
 
 import functools
-from typing import TYPE_CHECKING
 
 import numpy as np
 from numba import cuda
@@ -41,9 +40,6 @@ from numba.cuda.np import numpy_support
 from ... import _cuda
 from . import _gemm
 from ._gemm import batch_offsets
-
-if TYPE_CHECKING:
-    from numba.cuda.cudadrv.devicearray import DeviceNDArray
 
 BM = BN = 64  # C tile per block
 BK = 16  # depth per shared-memory step
@@ -137,26 +133,8 @@ def _kernel(dtype: np.dtype):
     return gemm
 
 
-def launch(g: _gemm.Gemm, A, B, C, bias=None) -> None:
-    """C = A @ B as ``g`` plans it (flat device arrays); with ``bias`` (cols,), every
-    row of C gets ``+ bias[j]`` as it is stored (linear's epilogue: no extra kernel)."""
-    # Without a bias the kernel never reads D: C stands in, so there is one
-    # specialisation per dtype for both cases.
-    D = C if bias is None else bias
-    _kernel(np.dtype(C.dtype))[_gemm.grid(g, BM, BN), (TX, TY)](
-        A, B, C, D, bias is not None, *g)
-
-
-def forward(a: DeviceNDArray, b: DeviceNDArray) -> DeviceNDArray:
-    """``matmul(a, b)`` with torch.matmul's shape rules (see the declaration)."""
-    return _gemm.forward_with(launch, a, b)
-
-
-def backward(
-    grad_out: DeviceNDArray,
-    inputs: tuple[DeviceNDArray, DeviceNDArray],
-    out: DeviceNDArray,
-    needs_input_grad: tuple[bool, bool],
-) -> tuple[DeviceNDArray | None, DeviceNDArray | None]:
-    """(dL/da, dL/db) = (G @ b^T, a^T @ G), summed over broadcast batch dims."""
-    return _gemm.backward_with(launch, grad_out, inputs, needs_input_grad)
+# Public: linear's versions (ops/linear/cuda) launch it too, with a bias.
+launch = _gemm.launcher(_kernel, TILE, (TX, TY))
+# The op around the launches (plans, allocations, which gradients): _gemm.py.
+forward = functools.partial(_gemm.forward_with, launch)
+backward = functools.partial(_gemm.backward_with, launch)

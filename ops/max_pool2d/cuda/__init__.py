@@ -37,11 +37,15 @@ fused (``fused.py``): forward keeps the argmax (as cuDNN), backward scatters::
               thread o: gx[n, ind[o]] += gy[o]     # plain store when stride >= span
                                                    # (distinct winners), atomic otherwise
 
-All three divide indices in 32 bits (``_window.div32``: a 64-bit division is a long
+All three divide indices in 32 bits (``_pool_cuda.div32``: a 64-bit division is a long
 software routine on a GPU) and launch once per group of planes whose flat indices stay
 below 2**31 (``_window.plane_groups``: one group unless a tensor is larger).
 
-No two versions share a backward: direct recomputes the argmax from x (it ignores the
-saved indices), tiled gathers the saved indices through shared memory, fused scatters
-them. Every forward writes the same indices, so any backward may follow any forward.
+Every version has ``forward(g, x) -> ((out, indices), saved)`` and
+``backward(g, grad_out, saved, needs_input_grad) -> (grad_x,)``, g the declaration's
+Geometry. No two versions share a backward, and each forward saves what its own backward
+reads: direct recomputes the argmax from x (it saves x, not the indices), tiled gathers
+the saved indices through shared memory (x where its windows are too many to stage and
+direct's backward runs instead), fused scatters them. Every forward writes the same
+indices.
 """

@@ -1,5 +1,6 @@
-"""Pieces the max_pool2d CUDA versions share: the window scan, tap ranges, tile sizes,
-32-bit index division and the plane groups that keep indices in its range.
+"""Pieces the max_pool2d CUDA versions share: the window scan, tap ranges, tile sizes
+and the plane groups that keep flat indices in 32 bits (``ops/_pool_cuda.py``'s, with
+max_pool2d's message).
 
 A private module (leading underscore): the registry never loads it as an
 implementation. Device functions are plain ``cuda.jit(device=True)`` functions that
@@ -9,30 +10,24 @@ Index maths is 32-bit where it divides. A GPU has no integer divider: a 64-bit `
 or ``%`` is a long software routine, a 32-bit unsigned one a short inline sequence, and
 Numba does 64-bit ones by default (every int argument is int64, and so is the trip
 count that ``range(start, stop, step)`` divides out). Those divisions cost the kernels
-up to 30 registers (sm_90). So the kernels divide with :func:`div32` /
-:func:`divmod32`, loop over runtime strides with int32 ``range`` arguments, and the
-host launches them on groups of planes (:func:`plane_groups`) that keep every flat
-index below 2**31.
+up to 30 registers (sm_90). So the kernels divide with ``_pool_cuda``'s ``div32`` /
+``divmod32``, loop over runtime strides with int32 ``range`` arguments, and the host
+launches them on groups of planes (:func:`plane_groups`) that keep every flat index
+below ``_pool_cuda.INDEX_LIMIT`` (2**31).
 """
 from __future__ import annotations
 
-from typing import Any, Iterator
+from typing import Iterator
 
-from numba import cuda, int64, uint32
+from numba import cuda
 
-from ..._cuda import flat
-
-# A Numba device array (DeviceNDArray; FakeCUDAArray under the simulator).
-DeviceArray = Any
+from ... import _pool_cuda
+from ..._pool_cuda import div32
 
 # Grids cover output/input columns with blockIdx.x and loop over tile rows (y) and
 # planes (z) so any B*C and height fit the 65535 limit of those grid dimensions. A
 # module constant so the tests can lower it and exercise the loops on small inputs.
 MAX_GRID_YZ = 65535
-
-# Flat indices of one launch stay below this (a module constant so the tests can lower
-# it and exercise the split into plane groups).
-INDEX_LIMIT = 2**31
 
 # Tiles tried in order (columns, rows): a warp runs along a row, so loads and stores
 # are coalesced; smaller tiles only when a large window's staged region would not fit.
@@ -40,26 +35,9 @@ TILES = ((32, 8), (32, 4), (16, 4), (16, 2), (8, 2), (8, 1), (4, 1), (2, 1), (1,
 
 
 @cuda.jit(device=True)
-def div32(a, b):
-    """``a // b`` for 0 <= a < 2**32 and 0 < b < 2**32, by 32-bit unsigned division."""
-    return int64(uint32(uint32(a) // uint32(b)))
-
-
-@cuda.jit(device=True)
-def divmod32(a, b):
-    """``(a // b, a % b)`` for 0 <= a < 2**32 and 0 < b < 2**32 (as :func:`div32`).
-    Both come back as int64: later index arithmetic must not mix unsigned and signed
-    ints (Numba types uint64 op int64 as float64)."""
-    a32 = uint32(a)
-    b32 = uint32(b)
-    q = uint32(a32 // b32)
-    return int64(q), int64(uint32(a32 - q * b32))
-
-
-@cuda.jit(device=True)
 def tap_range(start, k, d, n):
     """Taps t in [lo, hi) of a window starting at ``start`` (positions start + t*d)
-    that fall inside [0, n); check_args guarantees lo < hi (so start <= n - 1 and both
+    that fall inside [0, n); declare guarantees lo < hi (so start <= n - 1 and both
     dividends below are non-negative)."""
     lo = 0
     if start < 0:
@@ -97,34 +75,10 @@ def window_max(a, base, stride, h0, w0, p_lo, p_hi, q_lo, q_hi, dh, dw, width):
 
 
 def plane_groups(planes: int, *plane_sizes: int) -> Iterator[tuple[int, int]]:
-    """Ranges [p0, p1) of planes, in order, covering [0, planes), each small enough that
-    (p1 - p0) * size < INDEX_LIMIT for every ``size`` (elements per plane of each array
-    a launch indexes). One group unless the tensors pass 2**31 elements."""
-    per = max(plane_sizes)
-    if per >= INDEX_LIMIT:
-        raise RuntimeError(f"max_pool2d on cuda: a plane of {per} elements (H*W) is too "
-                           f"large; the kernels index planes of fewer than {INDEX_LIMIT}")
-    step = (INDEX_LIMIT - 1) // max(per, 1)
-    for p0 in range(0, planes, step):
-        yield p0, min(planes, p0 + step)
-
-
-def plane_slice(a: DeviceArray, p0: int, p1: int) -> DeviceArray:
-    """Planes [p0, p1) of the (B, C, H, W) device array ``a``, as a flat view."""
-    size = a.shape[2] * a.shape[3]
-    if p0 == 0 and p1 * size == a.size:  # the usual single group: no slice to make
-        return flat(a)
-    return flat(a)[p0 * size:p1 * size]
-
-
-def window_args(kernel_size, stride, padding, dilation) -> tuple[int, ...]:
-    """The attributes as the kernels take them: kh, kw, sh, sw, ph, pw, dh, dw."""
-    return (*kernel_size, *stride, *padding, *dilation)
-
-
-def spans(kernel_size, dilation) -> tuple[int, int]:
-    """Rows and columns one dilated window covers."""
-    return ((kernel_size[0] - 1) * dilation[0] + 1, (kernel_size[1] - 1) * dilation[1] + 1)
+    """``_pool_cuda.plane_groups`` for max_pool2d: ranges [p0, p1) of planes covering
+    [0, planes), each launch's flat indices below ``_pool_cuda.INDEX_LIMIT``; a plane too
+    large is refused naming max_pool2d and its H*W."""
+    return _pool_cuda.plane_groups("max_pool2d", planes, *plane_sizes, size_note=" (H*W)")
 
 
 def pick_tile(fits) -> tuple[int, int] | None:

@@ -6,7 +6,7 @@ window in global memory, clipped to the input, writing the max and its plane ind
 Backward: thread g owns grad_x element (n, h, w); for each window (i, j) holding (h, w)
 it rescans that window from x and adds grad_out[n, i, j] if (h, w) won. Every element
 is written by exactly one thread: no atomics, no zero fill, deterministic; the price is
-kh*kw reads per containing window (the saved indices are not used).
+kh*kw reads per containing window, and forward saves x for it (not the indices).
 
 Index decoding divides in 32 bits (``divmod32``): each launch covers a group of planes
 whose flat indices fit (``plane_groups``).
@@ -17,9 +17,9 @@ from numba import cuda
 
 from ... import _cuda
 from ..._cuda import THREADS, blocks, empty
-from .. import output_shape
-from ._window import (DeviceArray, divmod32, plane_groups, plane_slice, tap_range, window_args,
-                      window_max)
+from ..._pool_cuda import DeviceArray, divmod32, plane_slice
+from .. import Geometry
+from ._window import plane_groups, tap_range, window_max
 
 
 @_cuda.kernel
@@ -76,54 +76,33 @@ def _backward_kernel(x, grad_out, grad_x, zero, height, width, out_h, out_w,
     grad_x[g] = acc
 
 
-def forward(
-    x: DeviceArray,
-    *,
-    kernel_size: tuple[int, int],
-    stride: tuple[int, int],
-    padding: tuple[int, int],
-    dilation: tuple[int, int],
-    ceil_mode: bool,
-) -> tuple[DeviceArray, DeviceArray]:
-    """x: (B, C, H, W) -> (out, indices), both (B, C, H_out, W_out); indices (int64)
-    hold ``h * W + w`` of each window's maximum (first in scan order; NaN wins)."""
-    shape = output_shape(x.shape, kernel_size, stride, padding, dilation, ceil_mode)
-    out = empty(shape, x.dtype)
-    ind = empty(shape, "int64")
+def forward(g: Geometry, x: DeviceArray) -> tuple[tuple[DeviceArray, DeviceArray], DeviceArray]:
+    """x: (B, C, H, W) -> ((out, indices), x), out and indices (B, C, Ho, Wo); indices
+    (int64) hold ``h * W + w`` of each window's maximum (first in scan order; NaN wins).
+    Saved for backward: x, whose windows it rescans (it never reads the indices)."""
+    out = empty(g.out_shape, x.dtype)
+    ind = empty(g.out_shape, "int64")
     if out.size:
-        for p0, p1 in plane_groups(shape[0] * shape[1], x.shape[2] * x.shape[3],
-                                   shape[2] * shape[3]):
+        for p0, p1 in plane_groups(g.B * g.C, g.H * g.W, g.Ho * g.Wo):
             o = plane_slice(out, p0, p1)
             _forward_kernel[blocks(o.size), THREADS](
-                plane_slice(x, p0, p1), o, plane_slice(ind, p0, p1), x.shape[2], x.shape[3],
-                shape[2], shape[3], *window_args(kernel_size, stride, padding, dilation))
-    return out, ind
+                plane_slice(x, p0, p1), o, plane_slice(ind, p0, p1), g.H, g.W, g.Ho, g.Wo,
+                *g.window)
+    return (out, ind), x
 
 
 def backward(
-    grad_out: DeviceArray,
-    inputs: tuple[DeviceArray],
-    out: tuple[DeviceArray, DeviceArray],
-    needs_input_grad: tuple[bool],
-    *,
-    kernel_size: tuple[int, int],
-    stride: tuple[int, int],
-    padding: tuple[int, int],
-    dilation: tuple[int, int],
-    ceil_mode: bool,
+    g: Geometry, grad_out: DeviceArray, x: DeviceArray, needs_input_grad: tuple[bool]
 ) -> tuple[DeviceArray | None]:
-    """grad_out: (B, C, H_out, W_out) -> (grad_x,), grad_x (B, C, H, W): the sum of
-    grad_out over the windows whose maximum was that input element."""
+    """grad_out: (B, C, Ho, Wo) -> (grad_x,), grad_x (B, C, H, W): the sum of grad_out
+    over the windows whose maximum (recomputed from the saved x) was that input element."""
     if not needs_input_grad[0]:
         return (None,)
-    (x,) = inputs
-    grad_x = empty(x.shape, x.dtype)
+    grad_x = empty(g.in_shape, x.dtype)
     if grad_x.size:
-        for p0, p1 in plane_groups(x.shape[0] * x.shape[1], x.shape[2] * x.shape[3],
-                                   grad_out.shape[2] * grad_out.shape[3]):
-            g = plane_slice(grad_x, p0, p1)
-            _backward_kernel[blocks(g.size), THREADS](
-                plane_slice(x, p0, p1), plane_slice(grad_out, p0, p1), g, x.dtype.type(0),
-                x.shape[2], x.shape[3], grad_out.shape[2], grad_out.shape[3],
-                *window_args(kernel_size, stride, padding, dilation))
+        for p0, p1 in plane_groups(g.B * g.C, g.H * g.W, g.Ho * g.Wo):
+            gx = plane_slice(grad_x, p0, p1)
+            _backward_kernel[blocks(gx.size), THREADS](
+                plane_slice(x, p0, p1), plane_slice(grad_out, p0, p1), gx, x.dtype.type(0),
+                g.H, g.W, g.Ho, g.Wo, *g.window)
     return (grad_x,)

@@ -17,7 +17,7 @@ zeroed, then thread o (one per output) atomically adds grad_out[o] into
 grad_x[n, indices[o]] (those float sums are in no fixed order: the last bits may differ
 from run to run).
 
-Index maths that divides is 32-bit (``_window``'s ``div32``, int32 loop bounds): each
+Index maths that divides is 32-bit (``_pool_cuda``'s ``div32``, int32 loop bounds): each
 launch covers a group of planes whose flat indices fit (``plane_groups``).
 """
 from __future__ import annotations
@@ -29,9 +29,9 @@ from numba import cuda, int32
 
 from ... import _cuda
 from ..._cuda import THREADS, blocks, empty, zeros
-from .. import output_shape
-from ._window import (DeviceArray, div32, divmod32, grid3, plane_groups, plane_slice, shrink_tile, spans,
-                      tap_range, window_args, window_max)
+from ..._pool_cuda import DeviceArray, div32, divmod32, plane_slice
+from .. import Geometry
+from ._window import grid3, plane_groups, shrink_tile, tap_range, window_max
 
 TILE = (32, 8)  # threads per block (columns, rows) for the forward
 
@@ -94,65 +94,43 @@ def _gather_kernel(dtype: np.dtype):
     return kernel
 
 
-def forward(
-    x: DeviceArray,
-    *,
-    kernel_size: tuple[int, int],
-    stride: tuple[int, int],
-    padding: tuple[int, int],
-    dilation: tuple[int, int],
-    ceil_mode: bool,
-) -> tuple[DeviceArray, DeviceArray]:
-    """x: (B, C, H, W) -> (out, indices), both (B, C, H_out, W_out); indices (int64)
-    hold ``h * W + w`` of each window's maximum (first in scan order; NaN wins)."""
-    shape = output_shape(x.shape, kernel_size, stride, padding, dilation, ceil_mode)
-    out = empty(shape, x.dtype)
-    ind = empty(shape, "int64")
-    tw, th = shrink_tile(TILE, shape[3], shape[2])
-    for p0, p1 in plane_groups(shape[0] * shape[1], x.shape[2] * x.shape[3],
-                               shape[2] * shape[3]):
-        _forward_kernel[grid3(shape[3], tw, shape[2], th, p1 - p0), (tw, th)](
+def forward(g: Geometry, x: DeviceArray) -> tuple[tuple[DeviceArray, DeviceArray], DeviceArray]:
+    """x: (B, C, H, W) -> ((out, indices), indices), out and indices (B, C, Ho, Wo);
+    indices (int64) hold ``h * W + w`` of each window's maximum (first in scan order; NaN
+    wins). Saved for backward: the indices (it never reads x)."""
+    out = empty(g.out_shape, x.dtype)
+    ind = empty(g.out_shape, "int64")
+    tw, th = shrink_tile(TILE, g.Wo, g.Ho)
+    for p0, p1 in plane_groups(g.B * g.C, g.H * g.W, g.Ho * g.Wo):
+        _forward_kernel[grid3(g.Wo, tw, g.Ho, th, p1 - p0), (tw, th)](
             plane_slice(x, p0, p1), plane_slice(out, p0, p1), plane_slice(ind, p0, p1),
-            p1 - p0, x.shape[2], x.shape[3], shape[2], shape[3],
-            *window_args(kernel_size, stride, padding, dilation))
-    return out, ind
+            p1 - p0, g.H, g.W, g.Ho, g.Wo, *g.window)
+    return (out, ind), ind
 
 
 def backward(
-    grad_out: DeviceArray,
-    inputs: tuple[DeviceArray],
-    out: tuple[DeviceArray, DeviceArray],
-    needs_input_grad: tuple[bool],
-    *,
-    kernel_size: tuple[int, int],
-    stride: tuple[int, int],
-    padding: tuple[int, int],
-    dilation: tuple[int, int],
-    ceil_mode: bool,
+    g: Geometry, grad_out: DeviceArray, ind: DeviceArray, needs_input_grad: tuple[bool]
 ) -> tuple[DeviceArray | None]:
-    """grad_out: (B, C, H_out, W_out) -> (grad_x,), grad_x (B, C, H, W): grad_out
-    scattered to the saved winners ``out[1]``, summed where windows share one."""
+    """grad_out: (B, C, Ho, Wo) -> (grad_x,), grad_x (B, C, H, W): grad_out
+    scattered to the saved winners ``ind``, summed where windows share one."""
     if not needs_input_grad[0]:
         return (None,)
-    (x,) = inputs
-    span_h, span_w = spans(kernel_size, dilation)
-    overlap = span_h > stride[0] or span_w > stride[1]
-    plane_out, plane_in = grad_out.shape[2] * grad_out.shape[3], x.shape[2] * x.shape[3]
+    overlap = g.span_h > g.sh or g.span_w > g.sw
+    plane_out, plane_in = g.Ho * g.Wo, g.H * g.W
     if not overlap and grad_out.size:
-        grad_x = empty(x.shape, x.dtype)  # the gather writes every element
-        kernel = _gather_kernel(np.dtype(x.dtype))
-        for p0, p1 in plane_groups(x.shape[0] * x.shape[1], plane_in, plane_out):
+        grad_x = empty(g.in_shape, grad_out.dtype)  # the gather writes every element
+        kernel = _gather_kernel(np.dtype(grad_out.dtype))
+        for p0, p1 in plane_groups(g.B * g.C, plane_in, plane_out):
             gx = plane_slice(grad_x, p0, p1)
             kernel[blocks(gx.size), THREADS](
-                plane_slice(grad_out, p0, p1), plane_slice(out[1], p0, p1), gx, x.shape[3],
-                grad_out.shape[2], grad_out.shape[3], stride[0], stride[1], padding[0],
-                padding[1], plane_in)
+                plane_slice(grad_out, p0, p1), plane_slice(ind, p0, p1), gx, g.W,
+                g.Ho, g.Wo, g.sh, g.sw, g.ph, g.pw, plane_in)
         return (grad_x,)
-    grad_x = zeros(x.shape, x.dtype)
+    grad_x = zeros(g.in_shape, grad_out.dtype)
     if grad_out.size:
-        for p0, p1 in plane_groups(x.shape[0] * x.shape[1], plane_in, plane_out):
-            g = plane_slice(grad_out, p0, p1)
-            _scatter_kernel[blocks(g.size), THREADS](
-                g, plane_slice(out[1], p0, p1), plane_slice(grad_x, p0, p1), plane_out,
+        for p0, p1 in plane_groups(g.B * g.C, plane_in, plane_out):
+            go = plane_slice(grad_out, p0, p1)
+            _scatter_kernel[blocks(go.size), THREADS](
+                go, plane_slice(ind, p0, p1), plane_slice(grad_x, p0, p1), plane_out,
                 plane_in, overlap)
     return (grad_x,)

@@ -19,7 +19,7 @@ kernels are built per dtype (``_kernels``); the host picks the largest tile whos
 region fits, and falls back to the "direct" kernels for windows too large for even a
 1 x 1 tile (span_h*span_w > FWD_CAP, e.g. a 5x5 window with dilation 12).
 
-Index maths that divides is 32-bit (``_window``'s ``div32``/``divmod32``, int32 loop
+Index maths that divides is 32-bit (``_pool_cuda``'s ``div32``/``divmod32``, int32 loop
 bounds): each launch covers a group of planes whose flat indices fit
 (``plane_groups``).
 """
@@ -32,10 +32,10 @@ from numba import cuda, from_dtype, int32
 
 from ... import _cuda
 from ..._cuda import empty
-from .. import output_shape
+from ..._pool_cuda import DeviceArray, div32, divmod32, plane_slice
+from .. import Geometry
 from . import direct
-from ._window import (DeviceArray, div32, divmod32, grid3, pick_tile, plane_groups, plane_slice,
-                      shrink_tile, spans, tap_range, window_args, window_max)
+from ._window import grid3, pick_tile, plane_groups, shrink_tile, tap_range, window_max
 
 FWD_CAP = 2048  # staged input elements (16 KiB in float64): a 32x8 tile of 3x3/2 needs 1105
 BWD_CAP = 1024  # staged windows (grad + int32 position): a 32x8 tile of 3x3/1 needs 340
@@ -155,81 +155,61 @@ def _kernels(dtype: np.dtype):
     return forward_kernel, backward_kernel
 
 
-def forward(
-    x: DeviceArray,
-    *,
-    kernel_size: tuple[int, int],
-    stride: tuple[int, int],
-    padding: tuple[int, int],
-    dilation: tuple[int, int],
-    ceil_mode: bool,
-) -> tuple[DeviceArray, DeviceArray]:
-    """x: (B, C, H, W) -> (out, indices), both (B, C, H_out, W_out); indices (int64)
-    hold ``h * W + w`` of each window's maximum (first in scan order; NaN wins)."""
-    span_h, span_w = spans(kernel_size, dilation)
-    sh, sw = stride
-
-    def region(tw: int, th: int) -> tuple[int, int]:
-        return (th - 1) * sh + span_h, (tw - 1) * sw + span_w
-
-    tile = pick_tile(lambda tw, th: region(tw, th)[0] * region(tw, th)[1] <= FWD_CAP)
-    if tile is None:
-        return direct.forward(x, kernel_size=kernel_size, stride=stride, padding=padding,
-                              dilation=dilation, ceil_mode=ceil_mode)
-    shape = output_shape(x.shape, kernel_size, stride, padding, dilation, ceil_mode)
-    out = empty(shape, x.dtype)
-    ind = empty(shape, "int64")
-    tw, th = shrink_tile(tile, shape[3], shape[2])
-    reg_h, reg_w = region(tw, th)
-    kernel = _kernels(np.dtype(x.dtype))[0]
-    for p0, p1 in plane_groups(shape[0] * shape[1], x.shape[2] * x.shape[3],
-                               shape[2] * shape[3]):
-        kernel[grid3(shape[3], tw, shape[2], th, p1 - p0), (tw, th)](
-            plane_slice(x, p0, p1), plane_slice(out, p0, p1), plane_slice(ind, p0, p1),
-            p1 - p0, x.shape[2], x.shape[3], shape[2], shape[3], reg_h, reg_w,
-            *window_args(kernel_size, stride, padding, dilation))
-    return out, ind
+def _region(g: Geometry, tw: int, th: int) -> tuple[int, int]:
+    """Rows and columns of x that a forward tile of th x tw outputs reads (tile + halo)."""
+    return (th - 1) * g.sh + g.span_h, (tw - 1) * g.sw + g.span_w
 
 
-def backward(
-    grad_out: DeviceArray,
-    inputs: tuple[DeviceArray],
-    out: tuple[DeviceArray, DeviceArray],
-    needs_input_grad: tuple[bool],
-    *,
-    kernel_size: tuple[int, int],
-    stride: tuple[int, int],
-    padding: tuple[int, int],
-    dilation: tuple[int, int],
-    ceil_mode: bool,
-) -> tuple[DeviceArray | None]:
-    """grad_out: (B, C, H_out, W_out) -> (grad_x,), grad_x (B, C, H, W): the sum of
-    grad_out over the windows whose maximum (``out[1]``) was that input element."""
-    if not needs_input_grad[0]:
-        return (None,)
-    (x,) = inputs
-    span_h, span_w = spans(kernel_size, dilation)
-    sh, sw = stride
-    height, width = x.shape[2], x.shape[3]
+def _backward_tile(g: Geometry) -> tuple[int, int] | None:
+    """The backward's tile (columns, rows), or None: too many windows touch even a 1x1
+    tile to stage them, and direct's backward runs instead."""
 
     def windows(tw: int, th: int) -> int:
         # At most this many window rows (columns) touch th rows (tw columns).
-        return ((th + span_h - 2) // sh + 1) * ((tw + span_w - 2) // sw + 1)
+        return ((th + g.span_h - 2) // g.sh + 1) * ((tw + g.span_w - 2) // g.sw + 1)
 
     # int32 offsets within a tile: th * W must fit (it always does for real images).
-    tile = pick_tile(lambda tw, th: windows(tw, th) <= BWD_CAP and th * width < 2**31)
+    return pick_tile(lambda tw, th: windows(tw, th) <= BWD_CAP and th * g.W < 2**31)
+
+
+def forward(g: Geometry, x: DeviceArray) -> tuple[tuple[DeviceArray, DeviceArray], DeviceArray]:
+    """x: (B, C, H, W) -> ((out, indices), saved), out and indices (B, C, Ho, Wo); indices
+    (int64) hold ``h * W + w`` of each window's maximum (first in scan order; NaN wins).
+    Saved for backward: the indices, or x where backward falls back to direct's."""
+    tile = pick_tile(lambda tw, th: _region(g, tw, th)[0] * _region(g, tw, th)[1] <= FWD_CAP)
     if tile is None:
-        return direct.backward(grad_out, inputs, out, needs_input_grad,
-                               kernel_size=kernel_size, stride=stride, padding=padding,
-                               dilation=dilation, ceil_mode=ceil_mode)
-    grad_x = empty(x.shape, x.dtype)
-    tw, th = shrink_tile(tile, width, height)
-    kernel = _kernels(np.dtype(x.dtype))[1]
-    for p0, p1 in plane_groups(x.shape[0] * x.shape[1], height * width,
-                               grad_out.shape[2] * grad_out.shape[3]):
-        kernel[grid3(width, tw, height, th, p1 - p0), (tw, th)](
-            plane_slice(grad_out, p0, p1), plane_slice(out[1], p0, p1),
-            plane_slice(grad_x, p0, p1), x.dtype.type(0), p1 - p0, height, width,
-            grad_out.shape[2], grad_out.shape[3],
-            *window_args(kernel_size, stride, padding, dilation))
+        (out, ind), _ = direct.forward(g, x)
+    else:
+        out = empty(g.out_shape, x.dtype)
+        ind = empty(g.out_shape, "int64")
+        tw, th = shrink_tile(tile, g.Wo, g.Ho)
+        reg_h, reg_w = _region(g, tw, th)
+        kernel = _kernels(np.dtype(x.dtype))[0]
+        for p0, p1 in plane_groups(g.B * g.C, g.H * g.W, g.Ho * g.Wo):
+            kernel[grid3(g.Wo, tw, g.Ho, th, p1 - p0), (tw, th)](
+                plane_slice(x, p0, p1), plane_slice(out, p0, p1), plane_slice(ind, p0, p1),
+                p1 - p0, g.H, g.W, g.Ho, g.Wo, reg_h, reg_w, *g.window)
+    # Only direct's backward reads x; the tiled one needs just the winners.
+    return (out, ind), (x if _backward_tile(g) is None else ind)
+
+
+def backward(
+    g: Geometry, grad_out: DeviceArray, saved: DeviceArray, needs_input_grad: tuple[bool]
+) -> tuple[DeviceArray | None]:
+    """grad_out: (B, C, Ho, Wo) -> (grad_x,), grad_x (B, C, H, W): the sum of grad_out
+    over the windows whose maximum (the saved indices) was that input element; where the
+    windows are too many to stage, direct's backward from the saved x."""
+    if not needs_input_grad[0]:
+        return (None,)
+    tile = _backward_tile(g)
+    if tile is None:
+        return direct.backward(g, grad_out, saved, needs_input_grad)
+    grad_x = empty(g.in_shape, grad_out.dtype)
+    tw, th = shrink_tile(tile, g.W, g.H)
+    kernel = _kernels(np.dtype(grad_out.dtype))[1]
+    for p0, p1 in plane_groups(g.B * g.C, g.H * g.W, g.Ho * g.Wo):
+        kernel[grid3(g.W, tw, g.H, th, p1 - p0), (tw, th)](
+            plane_slice(grad_out, p0, p1), plane_slice(saved, p0, p1),
+            plane_slice(grad_x, p0, p1), grad_out.dtype.type(0), p1 - p0, g.H, g.W,
+            g.Ho, g.Wo, *g.window)
     return (grad_x,)

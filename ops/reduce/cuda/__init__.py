@@ -1,5 +1,6 @@
-"""Reductions on CUDA (Numba). One version, ``tree`` (kernels in ``_tree.py``, which the
-elementwise backward reuses to sum gradients back over broadcast dims)::
+"""Reductions on CUDA (Numba). One version, ``tree`` (kernels in the shared
+ops/_cuda_tree.py, whose ``sum_to`` the elementwise, expand and linear backward kernels
+reuse to sum gradients back over broadcast dims)::
 
     # host: split x's dims into kept (the output's) and reduced ones, each coalesced
     # grid = one block per output element o; block = 32..256 threads (a power of two)

@@ -2,24 +2,26 @@
 indexing (ints, slices with steps, None, Ellipsis) are one strided gather each (one
 thread per output element reads ``x[base + sum(idx_d * stride_d)]``); advanced indexing
 gathers through a table of flat offsets; cat copies each input into its slab.
+
+Kernel contract as ops/shape/numpy.py: ``g`` holds the normalised attribute; forward
+saves the input shapes (and for an index, where it read: the basic walk, or the device
+offsets of an advanced key, which backward reuses rather than copying them again).
 """
 from __future__ import annotations
-
-from collections import OrderedDict
 
 import numpy as np
 from numba import cuda
 
 from ... import _cuda
-from ...reduce.cuda._tree import sum_to
+from ..._cuda_tree import sum_to
 
 
-def reshape_forward(x, *, shape):
-    return x.reshape(shape)
+def reshape_forward(g, x):
+    return x.reshape(g.shape), x.shape
 
 
-def reshape_backward(grad, inputs, out, needs, *, shape):
-    return (grad.reshape(inputs[0].shape),)
+def reshape_backward(g, grad, x_shape, needs):
+    return (grad.reshape(x_shape),)
 
 
 def _permuted(x, dims):
@@ -27,21 +29,21 @@ def _permuted(x, dims):
     return _cuda.gather(x, tuple(x.shape[d] for d in dims), tuple(strides[d] for d in dims))
 
 
-def permute_forward(x, *, dims):
-    return _permuted(x, dims)
+def permute_forward(g, x):
+    return _permuted(x, g.dims), None
 
 
-def permute_backward(grad, inputs, out, needs, *, dims):
-    return (_permuted(grad, tuple(int(d) for d in np.argsort(dims))),)
+def permute_backward(g, grad, saved, needs):
+    return (_permuted(grad, tuple(int(d) for d in np.argsort(g.dims))),)
 
 
-def expand_forward(x, *, shape):
+def expand_forward(g, x):
     # A materialised broadcast (a new C-contiguous array, not NumPy's read-only view).
-    return _cuda.gather(x, shape, _cuda.broadcast_strides(x.shape, shape))
+    return _cuda.gather(x, g.shape, _cuda.broadcast_strides(x.shape, g.shape)), x.shape
 
 
-def expand_backward(grad, inputs, out, needs, *, shape):
-    return (sum_to(grad, inputs[0].shape),)
+def expand_backward(g, grad, x_shape, needs):
+    return (sum_to(grad, x_shape),)
 
 
 # --- cat --------------------------------------------------------------------------
@@ -54,7 +56,8 @@ def _slab(shape, dim, total, start):
     return strides, start * strides[dim]
 
 
-def cat_forward(*xs, dim):
+def cat_forward(g, *xs):
+    dim = g.dim
     total = sum(int(x.shape[dim]) for x in xs)
     first = xs[0].shape
     out = _cuda.empty(tuple(first[:dim]) + (total,) + tuple(first[dim + 1:]), xs[0].dtype)
@@ -63,19 +66,20 @@ def cat_forward(*xs, dim):
         strides, base = _slab(x.shape, dim, total, start)
         _cuda.scatter(out, x, strides, base)
         start += int(x.shape[dim])
-    return out
+    return out, tuple(x.shape for x in xs)
 
 
-def cat_backward(grad, inputs, out, needs, *, dim):
+def cat_backward(g, grad, shapes, needs):
+    dim = g.dim
     total = int(grad.shape[dim])
     grads, start = [], 0
-    for x, need in zip(inputs, needs):
+    for shape, need in zip(shapes, needs):
         if need:
-            strides, base = _slab(x.shape, dim, total, start)
-            grads.append(_cuda.gather(grad, x.shape, strides, base))
+            strides, base = _slab(shape, dim, total, start)
+            grads.append(_cuda.gather(grad, shape, strides, base))
         else:
             grads.append(None)
-        start += int(x.shape[dim])
+        start += int(shape[dim])
     return tuple(grads)
 
 
@@ -126,28 +130,13 @@ def _host_key(key):
     return key
 
 
-# The offsets of the last few advanced indexings: backward receives the very key object
-# its forward did (the tape node's attrs), so it reuses the forward's offsets instead of
-# building and copying them again. Bounded: a few small int64 arrays stay alive.
-_OFFSETS: "OrderedDict[int, tuple]" = OrderedDict()
-_OFFSETS_KEPT = 8
-
-
 def _offsets(shape, key):
     """Flat input offsets of every element of ``x[key]`` (advanced indexing), computed
-    from shapes and the key alone (no array data), and sent to the device: once per
-    indexing, forward and backward sharing them."""
+    from shapes and the key alone (no array data), and sent to the device once: forward
+    saves them for backward."""
     shape = tuple(int(n) for n in shape)
-    hit = _OFFSETS.get(id(key))
-    if hit is not None and hit[0] is key and hit[1] == shape:
-        _OFFSETS.move_to_end(id(key))
-        return hit[2]
     table = np.arange(int(np.prod(shape, dtype=np.int64)), dtype=np.int64).reshape(shape)
-    offsets = cuda.to_device(np.ascontiguousarray(table[_host_key(key)]))
-    _OFFSETS[id(key)] = (key, shape, offsets)
-    while len(_OFFSETS) > _OFFSETS_KEPT:
-        _OFFSETS.popitem(last=False)
-    return offsets
+    return cuda.to_device(np.ascontiguousarray(table[_host_key(key)]))
 
 
 @_cuda.kernel
@@ -165,33 +154,33 @@ def _scatter_add(gx, g, offsets, n):
         cuda.atomic.add(gx, offsets[i], g[i])
 
 
-def index_forward(x, *, key):
-    basic = _basic(x.shape, key)
+def index_forward(g, x):
+    basic = _basic(x.shape, g.key)
     if basic is not None:
         shape, strides, base = basic
-        return _cuda.gather(x, shape, strides, base)
-    offsets = _offsets(x.shape, key)
+        return _cuda.gather(x, shape, strides, base), (x.shape, basic)
+    offsets = _offsets(x.shape, g.key)
     out = _cuda.empty(offsets.shape, x.dtype)
     n = out.size
     if n:
         _take[_cuda.launch(n)](_cuda.flat(out), _cuda.flat(x),
                                _cuda.flat(offsets), n)
-    return out
+    return out, (x.shape, offsets)
 
 
-def index_backward(grad, inputs, out, needs, *, key):
-    x = inputs[0]
-    gx = _cuda.zeros(x.shape, grad.dtype)
-    basic = _basic(x.shape, key)
-    if basic is not None:  # basic indexing never picks an element twice: plain stores
-        _, strides, base = basic
+def index_backward(g, grad, saved, needs):
+    # saved: the input's shape and where forward read, the basic walk (a tuple) or the
+    # advanced key's device offsets.
+    x_shape, where = saved
+    gx = _cuda.zeros(x_shape, grad.dtype)
+    if isinstance(where, tuple):  # basic indexing never picks an element twice: plain stores
+        _, strides, base = where
         _cuda.scatter(gx, grad, strides, base)
         return (gx,)
-    offsets = _offsets(x.shape, key)
     n = grad.size
     if n:
         _scatter_add[_cuda.launch(n)](_cuda.flat(gx), _cuda.flat(grad),
-                                      _cuda.flat(offsets), n)
+                                      _cuda.flat(where), n)
     return (gx,)
 
 

@@ -3,8 +3,9 @@ cross_entropy: how rows are mapped onto threads, and the reductions along a row.
 
 A "row" is the n values along the softmax dimension at one position. An array of
 shape (d0, ..., dk) with the dimension ``dim`` is viewed, without copying, as
-(outer, n, inner) (see :func:`lines`); row r = o * inner + c holds the elements
-``o * n * inner + k * inner + c`` for k = 0 .. n-1 of the flat array.
+(outer, n, inner) (the geometry's, ops/softmax/__init__.py); row r = o * inner + c holds
+the elements ``o * n * inner + k * inner + c`` for k = 0 .. n-1 of the flat array. A
+row of cross_entropy is one sample's C logits.
 
 Each of the three strategies (the three versions of every op) is a :class:`Strategy`:
 
@@ -35,7 +36,7 @@ body (and ``range`` would add a 64-bit division for its trip count); on sm_90 th
 these kernels from 32 registers to 40-46, below full occupancy. The straight variant
 (every launch under the cap) compiles to the one-slot-per-block code.
 
-The op kernels (ops/<op>/cuda/_kernels.py) are written once against this interface
+The op kernels (_softmax.py, _cross_entropy.py) are written once against this interface
 and compiled per (strategy, dtype, looped). Their rule: every thread of a block runs
 the same sequence of reduce calls (threads past the last row loop over nothing and
 still take part), because the block and the simulated warp reductions use
@@ -77,24 +78,14 @@ import numba
 import numpy as np
 from numba import cuda
 
-from ..._cuda import SIMULATOR, capped_blocks
+from ..._cuda import SIMULATOR, capped_blocks, flat
+from .. import SoftmaxGeometry
 
 WARP = 32
 FULL_MASK = 0xFFFFFFFF
 BLOCK_MAX = 256  # most threads per block of any launch here (shared scratch size)
 ROW_THREADS = 128  # threads per block of the one-thread-per-row kernels
 WARPS_PER_BLOCK = 4  # rows per block of the one-warp-per-row kernels
-
-
-def lines(shape: tuple[int, ...], dim: int) -> tuple[int, int, int]:
-    """(outer, n, inner) of an array of ``shape`` viewed with ``dim`` in the middle; a
-    0-d array is one row of one element."""
-    outer = inner = 1
-    for s in shape[:dim]:
-        outer *= s
-    for s in shape[dim + 1:]:
-        inner *= s
-    return outer, (shape[dim] if shape else 1), inner
 
 
 def row_grid(strategy: "Strategy", rows: int, n: int) -> tuple[int, int, bool]:
@@ -105,16 +96,14 @@ def row_grid(strategy: "Strategy", rows: int, n: int) -> tuple[int, int, bool]:
     return grid, threads, grid < blocks
 
 
-def launch_rows(strategy: "Strategy", kernel_of: Callable[[bool], Any],
-                shape: tuple[int, ...], dim: int, *arrays) -> None:
+def launch_rows(strategy: "Strategy", kernel_of: Callable[[bool], Any], g: SoftmaxGeometry,
+                *arrays) -> None:
     """Launch a row kernel of softmax/log_softmax, ``kernel_of(looped)(*flat arrays,
-    rows, n, inner)``, over the rows of an array of ``shape`` along ``dim``, mapped by
-    ``strategy``, on at most ``ops._cuda.MAX_BLOCKS`` blocks (see :func:`row_grid`)."""
-    from ..._cuda import flat
-    outer, n, inner = lines(shape, dim)
-    rows = outer * inner
-    blocks, threads, looped = row_grid(strategy, rows, n)
-    kernel_of(looped)[blocks, threads](*(flat(a) for a in arrays), rows, n, inner)
+    rows, n, inner)``, over the rows of the geometry ``g`` (arrays of its shape, rows
+    along its dim), mapped by ``strategy``, on at most ``ops._cuda.MAX_BLOCKS`` blocks
+    (see :func:`row_grid`)."""
+    blocks, threads, looped = row_grid(strategy, g.rows, g.n)
+    kernel_of(looped)[blocks, threads](*(flat(a) for a in arrays), g.rows, g.n, g.inner)
 
 
 def pow2_at_least(v: int, lo: int, hi: int) -> int:

@@ -1,0 +1,1 @@
+"""to_copy of a GPU tensor: ``driver.py``."""
