@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import minigrad
+from minigrad.autograd.function import apply
 
 
 def leaf(values, dtype=minigrad.float64):
@@ -341,3 +342,30 @@ def test_empty_tensors():
     y = leaf(np.ones((2, 3)))
     minigrad.cat([x, y]).sum().backward()
     np.testing.assert_array_equal(y.grad.numpy(), np.ones((2, 3)))
+
+
+def test_a_leaf_keeps_a_gradient_only_when_nothing_else_holds_it(restore_registry):
+    # The engine skips the copy of a kernel's fresh gradient array; one given to two
+    # inputs, the incoming gradient passed through, or a view, must still be copied.
+    def forward(g, a, b):
+        return a + b, None
+
+    def backward(g, grad, saved, needs):
+        both = np.array(grad, copy=True)        # new, but handed to both inputs
+        return both, both
+
+    minigrad.register("ag_twice", "cpu", "numpy", forward, backward)
+    a = minigrad.tensor([1.0, 2.0], requires_grad=True)
+    b = minigrad.tensor([3.0, 4.0], requires_grad=True)
+    apply("ag_twice", a, b).sum().backward()
+    assert not np.shares_memory(a.grad.data, b.grad.data)
+    a.grad.data[0] = 7.0                         # writing one gradient leaves the other
+    assert b.grad.tolist() == [1.0, 1.0]
+
+    seed = minigrad.tensor([5.0, 6.0])
+    x = minigrad.tensor([1.0, 2.0], requires_grad=True)
+    (x + 0.0).backward(seed)                     # add passes the seed through
+    assert not np.shares_memory(x.grad.data, seed.data)
+    y = minigrad.tensor([[1.0, 2.0]], requires_grad=True)
+    y.reshape(2).backward(seed)                  # a view of the seed
+    assert not np.shares_memory(y.grad.data, seed.data)

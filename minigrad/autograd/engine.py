@@ -95,5 +95,5 @@ def run_backward(tensors, grads, retain_graph: bool = False) -> None:
                     pending[key] = g if key not in pending else arrays.add(pending[key], g)
                 else:
                     # A kernel's new array, given to this input only, is the leaf's to keep.
-                    fresh = g is not grad and not any(g is o for o in input_grads[:i])
+                    fresh = g is not grad and sum(g is o for o in input_grads) == 1
                     _accumulate(edge, g, fresh)

@@ -5,6 +5,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from .. import tensor as _tensor  # by module: the tensor imports the tape
 from ..device import move, to_host
 
 
@@ -13,7 +14,7 @@ class GradcheckError(RuntimeError):
 
 
 def _outputs(fn, inputs):
-    from ..tensor import Tensor
+    Tensor = _tensor.Tensor
 
     out = fn(*inputs)
     outs = out if isinstance(out, (tuple, list)) else (out,)
@@ -55,7 +56,7 @@ def gradcheck(fn: Callable, inputs: "Sequence | object", eps: float = 1e-6, atol
     Like PyTorch, it warns nothing but refuses non-float64 differentiable inputs,
     since single precision is too coarse for finite differences.
     """
-    from ..tensor import Tensor
+    Tensor = _tensor.Tensor
     from .grad_mode import enable_grad, no_grad
 
     if isinstance(inputs, Tensor):
