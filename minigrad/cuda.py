@@ -2,11 +2,11 @@
 
 Kernels launch asynchronously: a timing around GPU work must call :func:`synchronize`
 before reading the clock. Reading a value back (``item()``, ``cpu()``) synchronizes by
-itself.
+itself. Either raises the bad input a kernel found since (a class index out of range).
 """
 from __future__ import annotations
 
-from .device import _NO_CUDA, cuda_available
+from .device import _NO_CUDA, cuda_available, synchronize_errors
 
 
 def is_available() -> bool:
@@ -23,8 +23,11 @@ def _cuda():
 
 
 def synchronize() -> None:
-    """Wait until every kernel launched so far has finished."""
+    """Wait until every kernel launched so far has finished, and raise the error a
+    kernel recorded in the meantime (an out-of-range class index: see
+    ``minigrad.device.error_word``), as PyTorch reports a device-side assert."""
     _cuda().synchronize()
+    synchronize_errors()
 
 
 def device_count() -> int:

@@ -121,11 +121,75 @@ def to_device(array: np.ndarray):
 
 
 def to_host(array) -> np.ndarray:
-    """A host (NumPy) copy of a device array; a host array is returned as it is."""
+    """A host (NumPy) copy of a device array; a host array is returned as it is.
+
+    Raises the error a kernel recorded in the error word since the last copy, if any
+    (see :func:`error_word`): the copy has waited for every kernel queued before it."""
     if isinstance(array, np.ndarray):
         return array
     transfers.device_to_host += 1
-    return array.copy_to_host()
+    out = array.copy_to_host()
+    if _errors.armed:
+        _errors.raise_recorded()
+    return out
+
+
+# ---- errors that only a kernel can see --------------------------------------------
+
+
+class _ErrorWord:
+    """The GPU's error word: int64[5], a code (0: no error) and four values.
+
+    A kernel cannot raise, and a check of values that live on the GPU (class indices)
+    would cost a copy back and a wait if the host made it. So the kernel records the
+    first bad value it meets here, and the host reads the word at the next copy to the
+    host, which waits for the kernels anyway: one more 40-byte copy, made only when a
+    checking kernel ran since the last read (not counted in :data:`transfers`, which
+    counts tensors' copies). The word is zeroed again before the error is raised, so work
+    can go on (PyTorch's device-side asserts leave the CUDA context unusable)."""
+
+    __slots__ = ("array", "armed", "makers")
+
+    def __init__(self):
+        self.array = None   # the device array, made on first use
+        self.armed = False  # a checking kernel was queued since the word was last read
+        self.makers = {}    # code -> make(v1, v2, v3, v4) -> the exception to raise
+
+    def raise_recorded(self) -> None:
+        self.armed = False
+        word = self.array.copy_to_host()
+        if word[0]:
+            self.array.copy_to_device(np.zeros_like(word))
+            raise self.makers[int(word[0])](*(int(v) for v in word[1:]))
+
+
+_errors = _ErrorWord()
+
+
+def register_error(code: int, make) -> None:
+    """Declare error ``code`` of the error word: ``make(v1, v2, v3, v4)`` builds the
+    exception raised when a kernel recorded it (with the four values it wrote)."""
+    if code in _errors.makers and _errors.makers[code] is not make:
+        raise ValueError(f"code: device error {code} is already registered")
+    _errors.makers[code] = make
+
+
+def error_word():
+    """The GPU's error word (int64[5] on the device), armed: a kernel launched with it
+    may record an error (``atomic.cas(word, 0, 0, code) == 0``, then write ``word[1:5]``),
+    and the next :func:`to_host` or :func:`synchronize_errors` raises it."""
+    if _errors.array is None:
+        from numba import cuda
+        _errors.array = cuda.to_device(np.zeros(5, np.int64))
+    _errors.armed = True
+    return _errors.array
+
+
+def synchronize_errors() -> None:
+    """Wait for the GPU's queued kernels and raise what they recorded in the error word
+    (what ``torch.cuda.synchronize()`` reports as a device-side assert)."""
+    if _errors.armed:
+        _errors.raise_recorded()  # the copy waits for the kernels queued before it
 
 
 def move(array, target: Device):

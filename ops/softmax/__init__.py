@@ -67,7 +67,8 @@ p_i = softmax(x_i) and s_i the scale of sample i (grad_out_i for "none", grad_ou
 which without weights is the familiar ``softmax - smoothed one-hot``. For "mean" with a
 zero total weight, the counted samples' gradients are NaN (the ignored ones 0), as in
 PyTorch. Its arguments are checked by :func:`declare_cross_entropy`, which makes a
-:class:`CrossEntropyGeometry`; the target's values by :func:`check_target_values`.
+:class:`CrossEntropyGeometry`; the target's values by the op ``check_class_indices``
+(ops/check_class_indices), which the front end runs on every device.
 
 This module imports only NumPy and the standard library: the layers above import it,
 never the other way round.
@@ -90,6 +91,8 @@ IMPLEMENTATIONS = {"cpu": ("naive", "numpy", "numba"),
 # numba (parallel, fused, with a vectorised exp) is the fastest, forward and backward;
 # without numba installed the registry falls back to numpy.
 DEFAULT = {"cpu": ("numba", "numpy"), "cuda": "warp"}
+# The docs page that teaches this folder's ops (the site's nav and op index list it).
+DOCS = "ops/cross_entropy.md"
 
 REDUCTIONS = ("none", "mean", "sum")
 _INT64 = (-(2**63), 2**63 - 1)
@@ -232,7 +235,7 @@ def declare_cross_entropy(
     not PyTorch's unbatched (C,) input, its (N, C, d1, ...) inputs nor class-probability
     targets; a label_smoothing below 0 or NaN is refused (PyTorch accepts them
     silently); C = 0 is refused; ValueError replaces PyTorch's RuntimeError/IndexError.
-    The target's values are checked separately, by :func:`check_target_values`.
+    The target's values are checked separately, by the op ``check_class_indices``.
     """
     input_shape = _shape(input_shape, "input")
     target_shape = _shape(target_shape, "target")
@@ -286,22 +289,3 @@ def declare_cross_entropy(
 
     return CrossEntropyGeometry(n, c, ignore_index, reduction, label_smoothing,
                                 weight_shape is not None)
-
-
-def check_target_values(target: np.ndarray, n_classes: int, ignore_index: int) -> None:
-    """Raise ValueError unless every class index in ``target`` is ``ignore_index`` or
-    in ``[0, n_classes)``.
-
-    This is the one check that reads array values, so the front end calls it on the
-    host copy of the target before any kernel runs (PyTorch raises IndexError "Target
-    4 is out of bounds." from inside its kernel, or a device-side assert on CUDA).
-    """
-    target = np.asarray(target)
-    bad = (target != ignore_index) & ((target < 0) | (target >= n_classes))
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        raise ValueError(
-            f"target: class index {int(target.flat[i])} at position {i} is out of range: "
-            f"expected values in [0, {n_classes - 1}] for C={n_classes} classes, or "
-            f"ignore_index={ignore_index}"
-        )

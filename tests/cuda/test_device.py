@@ -148,7 +148,9 @@ def test_a_training_step_copies_nothing_back_but_the_loss(opt):
         assert reads.reads == [], f"step {step}: host reads {reads.reads}"
         with count_device_reads() as reads:
             losses.append(loss.item())
-        assert reads.count == 1  # reading the loss, when asked, is the one copy
+        # Reading the loss, when asked, is the one copy, and then the 40-byte error word
+        # that cross_entropy's class-index check may have written (minigrad.device).
+        assert reads.reads == ["copy_to_host", "copy_to_host"], reads.reads
     assert all(np.isfinite(losses))
     for p in model.parameters():
         assert p.device == "cuda" and p.grad.device == "cuda"

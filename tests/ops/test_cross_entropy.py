@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 import minigrad
 from minigrad.dispatch import lookup
 from minigrad.nn.functional.loss import cross_entropy
-from minigrad.ops.softmax import check_target_values, declare_cross_entropy
+from minigrad.ops.softmax import declare_cross_entropy
 from minigrad.testing import check_op, cross_entropy_args, tensors
 
 OP = "cross_entropy"
@@ -388,8 +388,16 @@ def test_weight_requiring_grad_is_refused():
         assert cross_entropy(x, t, w).item() == pytest.approx(math.log(3.0))
 
 
-def test_check_target_values_directly():
-    check_target_values(np.array([0, 2, -100]), 3, -100)
-    check_target_values(np.array([0, 5, 2]), 3, 5)  # ignore_index may be any int
+def _check_class_indices(target, n_classes, ignore_index):
+    from minigrad.ops import check_class_indices as decl
+    minigrad.dispatch.run("check_class_indices", "cpu", decl.declare(n_classes, ignore_index),
+                          target)
+
+
+def test_check_class_indices_directly():
+    _check_class_indices(np.array([0, 2, -100]), 3, -100)
+    _check_class_indices(np.array([0, 5, 2]), 3, 5)  # ignore_index may be any int
     with pytest.raises(ValueError, match="class index 3 at position 1"):
-        check_target_values(np.array([0, 3, 2]), 3, -100)
+        _check_class_indices(np.array([0, 3, 2]), 3, -100)
+    with pytest.raises(ValueError, match="class index -1 at position 0"):
+        _check_class_indices(np.array([-1, 7]), 3, -100)  # the first bad one is named

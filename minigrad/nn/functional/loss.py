@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from minigrad.autograd.function import apply
 from minigrad.autograd.grad_mode import is_grad_enabled
-from minigrad.nn.functional._common import expect_float, expect_same_dtype, expect_tensor
+from minigrad.nn.functional._common import (check_class_indices, expect_float,
+                                            expect_same_dtype, expect_tensor)
 from minigrad.ops import softmax as _decl
 from minigrad.tensor import Tensor
 
@@ -70,10 +71,13 @@ def cross_entropy(
     ``label_smoothing`` are keyword-only, and the deprecated ``size_average`` and
     ``reduce`` are not accepted: PyTorch's positional order puts ``size_average``
     after ``weight``, so a positional call could silently mean something else. A
-    label_smoothing below 0 or NaN is refused (PyTorch accepts it). Out-of-range
-    targets raise ValueError before the kernel runs (PyTorch: IndexError from its
-    kernel, or a device-side assert on CUDA); checking them reads the target's values,
-    a copy to the host for a tensor on the GPU.
+    label_smoothing below 0 or NaN is refused (PyTorch accepts it). An out-of-range
+    target raises ValueError (PyTorch: IndexError from its kernel, or a device-side
+    assert on CUDA): on the CPU before the kernel runs; on cuda, where the targets stay
+    on the GPU, at the next copy to the host (``loss.item()``, ``.cpu()``) or
+    ``minigrad.cuda.synchronize()``, with the same message (the op
+    ``check_class_indices``). Until then the bad row's loss and gradient are NaN, never
+    a plausible number.
     """
     input = expect_tensor(input, "input")
     target = expect_tensor(target, "target")
@@ -95,9 +99,5 @@ def cross_entropy(
         reduction,
         label_smoothing,
     )
-    if target.device == "cpu":
-        _decl.check_target_values(target.data, g.C, g.ignore_index)
-    # On cuda the labels stay on the GPU (looking at them would cost a copy back every
-    # step): the kernels write NaN into the loss of a row whose class index is out of
-    # range, so a bad label shows as a NaN loss, never as a plausible number.
+    check_class_indices(target, g.C, g.ignore_index)
     return apply("cross_entropy", input, target, weight, geometry=g)

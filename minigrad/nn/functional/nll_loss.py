@@ -8,11 +8,10 @@ import numpy as np
 
 from ...autograd.grad_mode import is_grad_enabled, no_grad
 from ...creation import arange
-from ...ops.softmax import check_target_values
 from ...tensor import Tensor
 from ...tensor_ops.elementwise import where
 from .._checks import check_reduction
-from ._common import expect_float, expect_same_dtype, expect_tensor
+from ._common import check_class_indices, expect_float, expect_same_dtype, expect_tensor
 
 __all__ = ["nll_loss"]
 
@@ -79,10 +78,10 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, *,
 
     Differences from PyTorch: ``ignore_index`` and ``reduction`` are keyword-only and
     the deprecated ``size_average``/``reduce`` are not accepted (as
-    :func:`cross_entropy`); an out-of-range target raises ValueError before anything
-    runs on the CPU (PyTorch: IndexError from its kernel); on cuda, where checking
-    would read the targets back, such a sample's loss is NaN (PyTorch: a device-side
-    assert), as in :func:`cross_entropy`.
+    :func:`cross_entropy`); an out-of-range target raises ValueError (PyTorch:
+    IndexError from its kernel, a device-side assert on CUDA): before anything runs on
+    the CPU; on cuda at the next copy to the host, the sample's loss NaN until then, as
+    in :func:`cross_entropy`.
     """
     input = expect_tensor(input, "input")
     target = expect_tensor(target, "target")
@@ -122,8 +121,7 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, *,
         raise RuntimeError("Expected all tensors to be on the same device: input, target and "
                            "weight must all be on the CPU or all on cuda")
     t = target.reshape(-1)
-    if t.device == "cpu":  # on the host the values cost nothing to check
-        check_target_values(t.data, c, ignore_index)
+    check_class_indices(t, c, ignore_index)
     # Everything below stays on the input's device (no copy to the host and back): each
     # row's pick is a one-hot mask, onehot[i, k] = [k == t_i], made by comparing the
     # targets with the class indices 0..C-1 (built once per C and device).
@@ -131,7 +129,8 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, *,
     ignored = (t == ignore_index).to(input.dtype)
     onehot = (t.unsqueeze(1) == _classes(c, input.device)).to(input.dtype) * (1 - ignored).unsqueeze(1)
     # A row with no 1 and not ignored is a target out of range (only possible on cuda,
-    # where nothing was checked): its coefficient is NaN, as in cross_entropy.
+    # where the check raises later, at the next copy to the host): its coefficient is
+    # NaN until then, as in cross_entropy.
     invalid = (onehot.sum(1) + ignored) == 0
     coef = (onehot if weight is None else onehot * weight).sum(1)
     coef = where(invalid, float("nan"), coef)

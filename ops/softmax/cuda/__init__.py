@@ -64,10 +64,10 @@ cross_entropy, per row (t = target, eps = label_smoothing, w = weight or ones)::
   Shared honestly: "finish" and "total" are O(N) one-block reductions over per-row
   values, the same for every version; the O(N C) work, the part the versions compare,
   is each version's own. Ignored rows (target == ignore_index) give 0 and count
-  nowhere. A target outside [0, C) that is not ignore_index cannot be checked on the
-  host without a device-to-host copy, so the kernels never read with it: that row's
-  loss is NaN (so "sum" and "mean" are NaN, and so is the gradient), never a silently
-  wrong number.
+  nowhere. A target outside [0, C) that is not ignore_index is never read with: that
+  row's loss is NaN (so "sum" and "mean" are NaN, and so is the gradient), never a
+  silently wrong number; the front end's check_class_indices raises it at the next
+  copy to the host.
 
 NaN in a row makes that row NaN (the maxima propagate NaN, as NumPy does).
 """

@@ -37,10 +37,10 @@ scale0 for "mean", then per row, with scale = grad_out[r] (or grad_out) * scale0
 (0 for ignored rows, NaN for bad ones). The warp version's backward is
 ``scale_fused``: grad = gfused * grad_out * scale0, one multiply per element.
 
-A target outside [0, C) that is not ignore_index cannot be seen from the host without
-a device-to-host copy, so the kernels never index with it: its row's loss is NaN (so
-are "mean" and "sum", and the gradient row), never a silently wrong number. (The
-front end also checks the values on the host before any kernel runs.)
+A target outside [0, C) that is not ignore_index is never indexed with: its row's loss
+is NaN (so are "mean" and "sum", and the gradient row), never a silently wrong number.
+(The front end's check_class_indices, queued before these kernels, has the error raised
+at the next copy to the host: ops/check_class_indices.)
 """
 from __future__ import annotations
 
