@@ -31,8 +31,9 @@ order first (a no-op for the usual arrays).
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from numba import prange
 
+from .._numba import njit
 from .numpy import tables
 
 

@@ -60,8 +60,9 @@ Non-contiguous arguments are copied to C order first (a no-op for the usual ones
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from numba import prange
 
+from .._numba import njit
 from . import Geometry
 
 # Samples per chunk of the backward pass: fixed (never derived from the thread count)

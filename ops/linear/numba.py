@@ -21,8 +21,9 @@ from __future__ import annotations
 from functools import partial
 
 import numpy as np
-from numba import njit, prange, types
+from numba import prange, types
 
+from .._numba import njit
 from ..matmul.numba import _bmm  # the product: matmul numba's GEMM, on views
 from . import _products
 

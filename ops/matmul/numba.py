@@ -66,10 +66,11 @@ from functools import partial
 
 import numba
 import numpy as np
-from numba import njit, prange, types
+from numba import prange, types
 from numba.core import cgutils
 from numba.extending import intrinsic
 
+from .._numba import njit
 from . import _batched
 
 MR = 4  # rows of a register tile

@@ -46,8 +46,9 @@ C order first (a no-op for the usual contiguous arrays).
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from numba import prange
 
+from .._numba import njit
 from . import Geometry
 
 

@@ -20,8 +20,8 @@ elements apart, so the kernels work on chunks of kc whole rows (kc * inner ~ CHU
 values, kc >= 16, fixed by the shape alone, never by the thread count) and every inner
 loop runs along a contiguous row of ``inner`` values.
 
-Numba's on-disk cache of numba.py does not notice edits to this file (its kernels
-compile these helpers in): after changing one, delete ops/softmax/__pycache__ too.
+numba.py's kernels compile these helpers in; their on-disk cache notices edits to this
+file too (ops/_numba.py).
 """
 
 from __future__ import annotations
@@ -29,8 +29,10 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit, types
+from numba import types
 from numba.extending import overload
+
+from .._numba import njit
 
 # Below this many elements the row kernels run serially (see numba.py).
 PARALLEL_MIN = 1 << 15

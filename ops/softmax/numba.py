@@ -90,8 +90,9 @@ arrays). Saved for backward: softmax's and log_softmax's output; cross_entropy's
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from numba import prange
 
+from .._numba import njit
 from . import CrossEntropyGeometry, SoftmaxGeometry, kernels_of
 from ._rows_numba import (
     PARALLEL_MIN,
