@@ -28,7 +28,7 @@ def random_tensor(rng: np.random.Generator, shape, dtype, requires_grad: bool = 
 
 def warmup_calls(dtype) -> dict[str, list[Callable[[], Tensor]]]:
     """Every op folder's warm-up calls for ``dtype``: op name -> calls."""
-    from .dispatch.registry import folder_modules
+    from .dispatch.folders import folder_modules
     table: dict[str, list[Callable[[], Tensor]]] = {}
     for module in folder_modules("examples"):
         table.update(module.warmup_calls(dtype))

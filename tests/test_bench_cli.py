@@ -8,8 +8,10 @@ import pytest
 import minigrad
 from minigrad import bench, cli
 from minigrad.bench import report, runner, torch_ref
+from minigrad.ops.matmul.bench import matmul
+from minigrad.ops.max_pool2d.bench import max_pool2d
 
-TINY = [bench.max_pool2d(2, 1, 4, reduced_batch=1), bench.matmul(2, 3, 2, reduced_batch=1)]
+TINY = [max_pool2d(2, 1, 4, reduced_batch=1), matmul(2, 3, 2, reduced_batch=1)]
 
 
 @pytest.fixture

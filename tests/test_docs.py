@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import glob
 import importlib.util
+import json
 import os
 import re
 import shutil
@@ -19,6 +20,8 @@ import subprocess
 import sys
 
 import pytest
+
+from minigrad.dispatch.folders import op_folders
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -129,21 +132,101 @@ def test_mkdocs_build_strict(tmp_path):
     api = (tmp_path / "site" / "api" / "index.html").read_text()
     # mkdocstrings rendered the docstrings, not just the headings
     assert "minigrad.nn.functional.conv2d" in api and "cross_entropy" in api
+    # The hook (docs/_hooks/ops_index.py) wrote the table of every op, and is no page.
+    every = (tmp_path / "site" / "ops" / "index.html").read_text()
+    for op in (op for f in op_folders() for op in f.ops):
+        assert f"<td><code>{op}</code></td>" in every, op
+    assert not (tmp_path / "site" / "_hooks").exists()
+
+
+def _ops_hook():
+    """docs/_hooks/ops_index.py, the mkdocs hook that writes the nav's Ops section and
+    the op index from the op folders (it imports minigrad, not mkdocs)."""
+    path = os.path.join(ROOT, "docs", "_hooks", "ops_index.py")
+    spec = importlib.util.spec_from_file_location("_docs_ops_index", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def test_every_nav_page_exists():
     """Cheap twin of the strict build for machines without mkdocs: every page the nav
-    names exists, and every page under docs/ (but the raw benchmark output) is in it."""
+    names exists, and every page under docs/ (but the raw benchmark output) is in it.
+    The nav is mkdocs.yml's with the Ops section the hook fills in."""
     with open(os.path.join(ROOT, "mkdocs.yml"), encoding="utf-8") as f:
         text = f.read()
-    nav = text[text.index("\nnav:"):]
+    head, nav = text[:text.index("\nnav:")], text[text.index("\nnav:"):]
+    # mkdocs runs the hook, and the nav keeps the empty section for it to fill.
+    assert re.search(r"^hooks:\n  - docs/_hooks/ops_index\.py$", head, re.M)
+    assert re.search(r"^  - Ops: \[\]$", nav, re.M), "mkdocs.yml's nav lost '- Ops: []'"
+    section = _ops_hook().ops_section(os.path.join(ROOT, "docs"), op_folders())
     named = set(re.findall(r":\s*([\w./-]+\.md)\s*$", nav, re.M))
+    named |= {page for entry in section for page in entry.values()}
     for page in named:
         assert os.path.isfile(os.path.join(ROOT, "docs", page)), page
     on_disk = {os.path.relpath(p, os.path.join(ROOT, "docs"))
                for p in glob.glob(os.path.join(ROOT, "docs", "**", "*.md"), recursive=True)}
     on_disk = {p for p in on_disk if not p.startswith("benchmarks" + os.sep)}
     assert on_disk <= named, f"pages missing from the nav: {sorted(on_disk - named)}"
+
+
+def _table_rows(table: str) -> list[list[list[str]]]:
+    """The body rows of a Markdown table: per cell, the names it writes as `code`."""
+    lines = table.splitlines()
+    assert re.fullmatch(r"\|( --- \|)+", lines[1]), lines[1]
+    return [[re.findall(r"`([^`]+)`", cell) for cell in line.strip("|").split("|")]
+            for line in lines[2:]]
+
+
+def test_op_index_and_nav_come_from_the_op_folders():
+    """The table of every op lists what the registry reads from the folders (a fresh
+    process's registry, so no op a test registered), and every folder's page is in the
+    nav, once, after the index of every op."""
+    hook, docs = _ops_hook(), os.path.join(ROOT, "docs")
+    folders = op_folders()
+    fresh = subprocess.run([sys.executable, "-c", (
+        "import json; from minigrad.dispatch import registry as r; r._discover(); "
+        "d = lambda v: [v] if isinstance(v, str) else list(v); print(json.dumps("
+        "{f'{op} {dev}': [list(impls), d(r._defaults[(op, dev)])] "
+        "for (op, dev), impls in r._table.items()}))")],
+        cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert fresh.returncode == 0, fresh.stderr
+    registered = json.loads(fresh.stdout)
+
+    table = hook.op_table(hook.INDEX, docs, folders)
+    header = table.splitlines()[0]
+    assert header == "| op | folder | CPU | default on CPU | CUDA | default on CUDA | page |"
+    rows = _table_rows(table)
+    ops = [op for (op,), *_ in rows]
+    assert len(ops) == len(set(ops))                            # each op on one row
+    listed = {}
+    for (op,), _, cpu, cpu_default, cuda, cuda_default, _ in rows:
+        for device, impls, default in (("cpu", cpu, cpu_default), ("cuda", cuda, cuda_default)):
+            if impls:                                           # "none": not on that device
+                listed[f"{op} {device}"] = [impls, default]
+    assert listed == registered
+
+    # Every folder with a page: the page is in the nav and its ops' rows link to it.
+    nav = [page for entry in hook.ops_section(docs, folders) for page in entry.values()]
+    documented = {f.docs for f in folders if f.docs}
+    assert nav[0] == hook.INDEX and len(nav) == len(set(nav))
+    assert set(nav[1:]) == documented and "ops/avg_pool2d.md" in documented
+    for f in folders:
+        for op in f.ops:
+            line = next(line for line in table.splitlines() if line.startswith(f"| `{op}` |"))
+            if f.docs:
+                assert line.endswith(f"]({os.path.basename(f.docs)}) |"), line
+            else:
+                assert line.endswith("|  |"), line
+
+    # The two pages carry the markers the hook replaces; index.md links every op page.
+    assert hook.TABLE_MARKER in open(os.path.join(docs, hook.INDEX), encoding="utf-8").read()
+    assert hook.PAGES_MARKER in open(os.path.join(docs, "index.md"), encoding="utf-8").read()
+    links = re.findall(r"\]\(([^)]+)\)", hook.page_links("index.md", docs, folders))
+    assert links == nav[1:]
+    # A section listed by hand would fall behind the folders: the hook refuses it.
+    with pytest.raises(ValueError, match="Ops: \\[\\]"):
+        hook.fill_nav([{"Ops": [{"conv2d": "ops/conv2d.md"}]}], docs, folders)
 
 
 def test_tape_picture_shows_the_pages_example():

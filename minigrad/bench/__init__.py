@@ -12,10 +12,11 @@ are the medians of those pairs. Speed is measured here, never asserted in tests.
 minigrad's numba CPU kernel and PyTorch CUDA at LeNet-5's shapes (batch 256) and larger
 ones, synchronizing before every clock read, and LeNet-5's training step on the GPU.
 
-One job per module: workloads (the op workloads), models (SeedCNN, LeNet-5 and the
-implementation sets), timing (warm-up, interleaving, medians), torch_ref (the PyTorch
-side), machine (what it ran on), report (Markdown, CSV, graphs), gpu (the cuda bench's
-rows), runner (the options).
+One job per module: workloads (the op workloads, found in the op folders'
+``ops/<folder>/bench.py``), models (SeedCNN, LeNet-5 and the implementation sets),
+timing (warm-up, interleaving, medians), torch_ref (the PyTorch side), machine (what it
+ran on), report (Markdown, CSV, graphs), gpu (the cuda bench's rows), runner (the
+options).
 """
 from .machine import info as machine_info
 from .machine import line as machine_line
@@ -24,16 +25,10 @@ from .report import (cuda_markdown, cuda_model_table, cuda_op_tables, markdown, 
                      op_table, plot_models, plot_ops, write_csv)
 from .runner import add_arguments, main, run, run_models, run_ops
 from .timing import SLOW, Case, measure
-from .workloads import (CUDA_LARGE_WORKLOADS, CUDA_LENET_WORKLOADS, CUDA_WORKLOADS,
-                        LARGE_WORKLOADS, LENET_WORKLOADS, TINY_WORKLOADS, WORKLOADS, Workload,
-                        conv2d, cross_entropy, log_softmax, matmul, max_pool2d, op_case,
-                        select, softmax)
+from .workloads import Workload, all_workloads, benchmarked_ops, op_case, select
 
-__all__ = ["CUDA_LARGE_WORKLOADS", "CUDA_LENET_WORKLOADS", "CUDA_MODELS", "CUDA_WORKLOADS",
-           "Case", "LARGE_WORKLOADS", "LENET_WORKLOADS", "MODELS", "Model", "SLOW",
-           "TINY_WORKLOADS", "WORKLOADS", "Workload", "add_arguments", "conv2d",
-           "cross_entropy", "cuda_markdown", "cuda_model_table", "cuda_op_tables",
-           "implementation_sets", "log_softmax", "machine_info", "machine_line", "main",
-           "markdown", "matmul", "max_pool2d", "measure", "model_table", "op_case", "op_table",
-           "plot_models", "plot_ops", "run", "run_models", "run_ops", "select", "softmax",
-           "step_case", "write_csv"]
+__all__ = ["CUDA_MODELS", "Case", "MODELS", "Model", "SLOW", "Workload", "add_arguments",
+           "all_workloads", "benchmarked_ops", "cuda_markdown", "cuda_model_table",
+           "cuda_op_tables", "implementation_sets", "machine_info", "machine_line", "main",
+           "markdown", "measure", "model_table", "op_case", "op_table", "plot_models",
+           "plot_ops", "run", "run_models", "run_ops", "select", "step_case", "write_csv"]

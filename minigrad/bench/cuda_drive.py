@@ -144,9 +144,9 @@ def drive_workloads(d: Driver) -> None:
     """The GPU bench's workloads (LeNet-5 shapes at batch 256, larger layers), every
     implementation, forward and backward, as ``minigrad bench --device cuda`` runs them."""
     from minigrad import dispatch
-    from .workloads import CUDA_WORKLOADS, op_case
+    from .workloads import op_case, select
 
-    for w in CUDA_WORKLOADS:
+    for w in select(device="cuda"):
         default = dispatch.selected(w.op, "cuda")
         for impl in dispatch.implementations(w.op, "cuda"):
             tag = f"{w.op}:{impl}" + (" default" if impl == default else "")
@@ -415,9 +415,16 @@ def _update_calls():
         x = minigrad.randn(3, 4, dtype=dtype, requires_grad=True).to("cuda")
         (x * x).cpu().sum().backward()
 
+    def class_indices(dtype):
+        # The check both losses queue before their kernels (an ignored target too).
+        x = minigrad.randn(4, 3, dtype=dtype).to("cuda")
+        t = minigrad.tensor([0, 2, -100, 1]).to("cuda")
+        F.cross_entropy(x, t)
+        F.nll_loss(F.log_softmax(x, dim=1), t)
+
     return [("sgd_step", sgd), ("adam_step", adam), ("dropout_mask", dropout),
             ("update_running_stats", batch_norm), ("copy_", batch_norm),
-            ("to_copy", to_copy)]
+            ("to_copy", to_copy), ("check_class_indices", class_indices)]
 
 
 def drive_updates(d: Driver) -> None:

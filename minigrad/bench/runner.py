@@ -11,7 +11,7 @@ from pathlib import Path
 from . import gpu, machine, report, torch_ref
 from .models import CUDA_MODELS, MODELS, implementation_sets, step_case
 from .timing import measure, raw_samples
-from .workloads import CUDA_WORKLOADS, WORKLOADS, benchmarked_ops, op_case, select
+from .workloads import benchmarked_ops, op_case, select
 
 DEFAULT_REPEATS, QUICK_REPEATS = 7, 3
 DEFAULT_BUDGET_S, QUICK_BUDGET_S = 20.0, 5.0
@@ -35,8 +35,7 @@ def _positive_int(text: str) -> int:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    ops = ", ".join(dict.fromkeys(w.op for w in WORKLOADS))
-    cuda_ops = ", ".join(dict.fromkeys(w.op for w in CUDA_WORKLOADS))
+    ops, cuda_ops = ", ".join(benchmarked_ops("cpu")), ", ".join(benchmarked_ops("cuda"))
     parser.add_argument("--device", default="cpu", choices=["cpu", "cuda"],
                         help="device whose implementations are timed (default: cpu). cuda: "
                              "every CUDA version of each op against its first version, the "

@@ -4,19 +4,44 @@ A :class:`Workload` makes its inputs as NumPy arrays (``inputs(batch)``, seeded,
 implementation and PyTorch see the same numbers) and calls the op through a functional
 namespace (``call(F, tensors)``): minigrad.nn.functional and torch.nn.functional share
 the signatures used here, so one description serves both frameworks.
+
+An op folder that is benchmarked says what to time in ``ops/<folder>/bench.py``: a
+function ``workloads()`` returning its Workloads for every suite and device, and
+``ORDER``, where its rows come in the report. Nothing here lists the ops:
+:func:`all_workloads` finds the folders' files (as ``minigrad warmup`` finds their
+``examples.py``), on first use, so importing this module imports none of them.
+
+Suites: ``"lenet"``, LeNet-5's layer shapes (all that ``--quick`` times); ``"large"``, a
+larger layer; ``"tiny"``, the smoke-test shapes of ``--tiny``, small enough for Numba's
+CUDA simulator. ``devices`` says where a workload is timed: the GPU has workloads of its
+own (LeNet-5 at batch 256, nothing scaled), the tiny ones serve both.
+
+Report order: by suite (lenet, large, tiny), then by the folders' ``ORDER``, LeNet-5's
+layers as the report always had them (conv2d 10, max_pool2d 20, avg_pool2d 30, the
+softmax family's loss 40, matmul 50; a folder without one comes last), then by folder
+name, then in the order of the folder's ``workloads()``.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Callable
 
 import numpy as np
 
 Inputs = dict  # name -> (ndarray, requires_grad)
 
+SUITES = ("lenet", "large", "tiny")
+CPU, CUDA, BOTH = ("cpu",), ("cuda",), ("cpu", "cuda")
+# The ORDER of a folder whose bench.py gives none: after the built-in ops.
+LAST = 1000
+
 
 @dataclass(frozen=True)
 class Workload:
+    """One op at one shape: a row per implementation in the report."""
+
+    # the row's label, unique per device (and the graphs' x-axis)
     name: str
     op: str
     batch: int
@@ -28,160 +53,88 @@ class Workload:
     # call(F, {name: tensor}) -> output tensor; F is a functional namespace
     call: Callable = field(repr=False)
     suite: str = "lenet"
+    # where it is timed: CPU, CUDA or BOTH (the tiny shapes)
+    devices: tuple[str, ...] = CPU
 
 
-def _rng():
+def seeded_rng() -> np.random.Generator:
+    """The generator every workload's inputs start from: the same numbers each time."""
     return np.random.default_rng(0)
 
 
-def _normal(rng, *shape):
+def normal(rng: np.random.Generator, *shape: int) -> np.ndarray:
+    """Standard-normal float32 values of ``shape``."""
     return rng.standard_normal(shape).astype(np.float32)
 
 
-def conv2d(batch, cin, hw, cout, k, padding=0, reduced_batch=2, suite="lenet") -> Workload:
-    def inputs(b):
-        rng = _rng()
-        return {"x": (_normal(rng, b, cin, hw, hw), True),
-                "weight": (_normal(rng, cout, cin, k, k), True),
-                "bias": (_normal(rng, cout), True)}
-
-    def call(F, t):
-        return F.conv2d(t["x"], t["weight"], t["bias"], padding=padding)
-
-    pad = f" pad {padding}" if padding else ""
-    return Workload(f"conv {batch}x{cin}x{hw}x{hw} * {cout}x{cin}x{k}x{k}{pad}", "conv2d",
-                    batch, reduced_batch, inputs, call, suite)
-
-
-def max_pool2d(batch, channels, hw, kernel=2, reduced_batch=8, suite="lenet") -> Workload:
-    def inputs(b):
-        # distinct values: no ties, whose gradient routing frameworks may choose differently
-        x = _rng().permutation(b * channels * hw * hw).reshape(b, channels, hw, hw)
-        return {"x": (x.astype(np.float32), True)}
-
-    def call(F, t):
-        return F.max_pool2d(t["x"], kernel)
-
-    return Workload(f"max_pool2d {kernel} on {batch}x{channels}x{hw}x{hw}", "max_pool2d",
-                    batch, reduced_batch, inputs, call, suite)
+@lru_cache(maxsize=None)
+def _discovered() -> tuple[Workload, ...]:
+    from minigrad.dispatch.folders import folder_modules, op_folders
+    declared = {folder.name: folder for folder in op_folders()}
+    ranked, seen = [], {}
+    for module in folder_modules("bench"):
+        made = _checked(module, declared.get(module.__name__.split(".")[-2]))
+        for w in made:
+            # the report keys its rows by workload name, per device
+            for key in ((w.name, d) for d in w.devices):
+                if key in seen:
+                    raise ValueError(f"{module.__name__}: workload {w.name!r} on {key[1]} "
+                                     f"is already given by {seen[key]}")
+                seen[key] = module.__name__
+        rank = getattr(module, "ORDER", LAST)
+        ranked += [((SUITES.index(w.suite), rank), w) for w in made]
+    # a stable sort: folder (alphabetical) order, then each folder's own, within a rank
+    ranked.sort(key=lambda pair: pair[0])
+    return tuple(w for _, w in ranked)
 
 
-def cross_entropy(batch, classes, reduced_batch=128, suite="lenet") -> Workload:
-    def inputs(b):
-        rng = _rng()
-        return {"logits": (_normal(rng, b, classes), True),
-                "target": (rng.integers(0, classes, size=b).astype(np.int64), False)}
-
-    def call(F, t):
-        return F.cross_entropy(t["logits"], t["target"])
-
-    return Workload(f"cross_entropy {batch}x{classes}", "cross_entropy",
-                    batch, reduced_batch, inputs, call, suite)
-
-
-def _along_rows(op: str):
-    """softmax or log_softmax over the classes of (batch, classes) logits."""
-    def make(batch, classes, reduced_batch=128, suite="lenet") -> Workload:
-        def inputs(b):
-            return {"x": (_normal(_rng(), b, classes), True)}
-
-        def call(F, t):
-            return getattr(F, op)(t["x"], dim=1)
-
-        return Workload(f"{op} {batch}x{classes}", op, batch, reduced_batch, inputs, call,
-                        suite)
-    make.__name__ = op
-    make.__doc__ = f"{op} of (batch, classes) logits along dim 1."
-    return make
-
-
-softmax = _along_rows("softmax")
-log_softmax = _along_rows("log_softmax")
+def _checked(module, folder) -> list[Workload]:
+    """``module.workloads()``, checked against its folder's declaration (an
+    :class:`~minigrad.dispatch.folders.OpFolder`, None if it declares no implementations):
+    a mistake in a bench.py is an error naming the file, not a missing or misfiled row."""
+    where = module.__name__
+    make = getattr(module, "workloads", None)
+    if not callable(make):
+        raise TypeError(f"{where}: expected a function workloads() -> list[Workload]")
+    made = list(make())
+    if not made:
+        raise ValueError(f"{where}.workloads() returned no workloads")
+    ops, devices = (folder.ops, folder.implementations) if folder else ((), {})
+    for w in made:
+        if not isinstance(w, Workload):
+            raise TypeError(f"{where}.workloads(): expected Workload objects, got "
+                            f"{type(w).__name__}")
+        if w.op not in ops:
+            raise ValueError(f"{where}: workload {w.name!r} times {w.op!r}, which its folder "
+                             f"does not declare (its ops: {', '.join(ops)})")
+        if w.suite not in SUITES:
+            raise ValueError(f"{where}: workload {w.name!r}: suite {w.suite!r}, expected one "
+                             f"of {', '.join(SUITES)}")
+        if not w.devices or any(d not in devices for d in w.devices):
+            raise ValueError(f"{where}: workload {w.name!r}: devices {w.devices!r}, expected "
+                             f"some of the folder's {', '.join(devices)}")
+    return made
 
 
-def matmul(batch, k, m, reduced_batch=4, suite="lenet") -> Workload:
-    """(batch, k) @ (k, m); the batch is the rows of the left operand."""
-    def inputs(b):
-        rng = _rng()
-        return {"a": (_normal(rng, b, k), True), "b": (_normal(rng, k, m), True)}
-
-    def call(F, t):
-        return t["a"] @ t["b"]
-
-    return Workload(f"matmul {batch}x{k} @ {k}x{m}", "matmul", batch, reduced_batch,
-                    inputs, call, suite)
-
-
-# The layers of LeNet-5 at batch 128 (issue 3), then larger ones.
-LENET_WORKLOADS = [
-    conv2d(128, 1, 28, 6, 5, padding=2, reduced_batch=2),
-    conv2d(128, 6, 14, 16, 5, reduced_batch=2),
-    max_pool2d(128, 6, 28, reduced_batch=8),
-    cross_entropy(128, 10, reduced_batch=128),
-    matmul(128, 400, 120, reduced_batch=4),
-]
-# The naive conv here costs about 35 s per image, forward and backward: one image.
-LARGE_WORKLOADS = [
-    conv2d(64, 32, 32, 64, 3, padding=1, reduced_batch=1, suite="large"),
-    max_pool2d(64, 64, 32, reduced_batch=2, suite="large"),
-    cross_entropy(4096, 1000, reduced_batch=64, suite="large"),
-    matmul(512, 512, 512, reduced_batch=2, suite="large"),
-]
-WORKLOADS = LENET_WORKLOADS + LARGE_WORKLOADS
-
-# On cuda: LeNet-5's layers at batch 256 (the issue's target shapes; the second pooling
-# layer too), softmax and log_softmax (which have CUDA versions of their own), then the
-# larger shapes. Nothing is scaled on the GPU: reduced_batch is the full batch.
-CUDA_LENET_WORKLOADS = [
-    conv2d(256, 1, 28, 6, 5, padding=2, reduced_batch=256),
-    conv2d(256, 6, 14, 16, 5, reduced_batch=256),
-    max_pool2d(256, 6, 28, reduced_batch=256),
-    max_pool2d(256, 16, 10, reduced_batch=256),
-    softmax(256, 10, reduced_batch=256),
-    log_softmax(256, 10, reduced_batch=256),
-    cross_entropy(256, 10, reduced_batch=256),
-    matmul(256, 400, 120, reduced_batch=256),
-]
-CUDA_LARGE_WORKLOADS = [
-    conv2d(64, 32, 32, 64, 3, padding=1, reduced_batch=64, suite="large"),
-    max_pool2d(64, 64, 32, reduced_batch=64, suite="large"),
-    softmax(4096, 1000, reduced_batch=4096, suite="large"),
-    log_softmax(4096, 1000, reduced_batch=4096, suite="large"),
-    cross_entropy(4096, 1000, reduced_batch=4096, suite="large"),
-    matmul(512, 512, 512, reduced_batch=512, suite="large"),
-]
-CUDA_WORKLOADS = CUDA_LENET_WORKLOADS + CUDA_LARGE_WORKLOADS
-
-# A smoke test of the machinery (--tiny), small enough for Numba's CUDA simulator, whose
-# every GPU thread is a Python thread: one workload per op, shapes that are not a
-# multiple of any block size.
-TINY_WORKLOADS = [
-    conv2d(2, 2, 5, 3, 3, padding=1, reduced_batch=1, suite="tiny"),
-    max_pool2d(2, 2, 4, reduced_batch=1, suite="tiny"),
-    softmax(3, 5, reduced_batch=3, suite="tiny"),
-    log_softmax(3, 5, reduced_batch=3, suite="tiny"),
-    cross_entropy(3, 5, reduced_batch=3, suite="tiny"),
-    matmul(3, 5, 4, reduced_batch=1, suite="tiny"),
-]
+def all_workloads() -> list[Workload]:
+    """Every op folder's workloads (``ops/<folder>/bench.py``), every suite and device,
+    in report order (see the module's docstring)."""
+    return list(_discovered())
 
 
 def benchmarked_ops(device: str = "cpu") -> list[str]:
-    """The ops that have workloads on ``device``, in workload order."""
-    return list(dict.fromkeys(w.op for w in (CUDA_WORKLOADS if device == "cuda" else WORKLOADS)))
+    """The ops that have workloads on ``device``, in report order."""
+    return list(dict.fromkeys(w.op for w in _discovered() if device in w.devices))
 
 
 def select(ops: list[str] | None = None, quick: bool = False, device: str = "cpu",
            tiny: bool = False) -> list[Workload]:
-    """The workloads of the given ops (all when None) on ``device``; LeNet-5 shapes only
-    when quick; the tiny smoke-test shapes when tiny (softmax and log_softmax are timed
-    on cuda only, as on the CPU they were before)."""
-    if tiny:
-        chosen = [w for w in TINY_WORKLOADS if w.op in benchmarked_ops(device)]
-    elif device == "cuda":
-        chosen = CUDA_LENET_WORKLOADS if quick else CUDA_WORKLOADS
-    else:
-        chosen = LENET_WORKLOADS if quick else WORKLOADS
-    return [w for w in chosen if ops is None or w.op in ops]
+    """The workloads of the given ops (all when None) on ``device``, in report order:
+    the lenet and large suites; LeNet-5 shapes only when quick; the tiny smoke-test
+    shapes when tiny."""
+    suites = ("tiny",) if tiny else ("lenet",) if quick else ("lenet", "large")
+    return [w for w in _discovered() if w.suite in suites and device in w.devices
+            and (ops is None or w.op in ops)]
 
 
 def minigrad_tensors(inputs: Inputs, device: str = "cpu") -> dict:

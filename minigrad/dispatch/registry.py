@@ -1,7 +1,8 @@
 """The registry of kernels: (op, device, implementation name) -> (forward, backward).
 
 Built-in ops declare themselves in ``ops/<folder>/__init__.py`` (``IMPLEMENTATIONS``,
-``DEFAULT`` and, for a folder holding several small ops, ``OPS``); their modules are
+``DEFAULT`` and, for a folder holding several small ops, ``OPS``; read by
+folders.py, which the docs and the tools read too); their modules are
 imported the first time they are needed, so an implementation whose dependency is
 missing simply does not appear. CPU implementations are the files
 ``ops/<folder>/<name>.py``; another device's are ``ops/<folder>/<device>/<name>.py`` (so
@@ -22,9 +23,9 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import importlib
-import importlib.util
-import pkgutil
 from typing import Callable, Iterator, NamedTuple
+
+from .folders import op_folders
 
 
 class Kernel(NamedTuple):
@@ -73,37 +74,14 @@ def _discover() -> None:
     if _discovered:
         return
     _discovered = True
-    ops_pkg = importlib.import_module("minigrad.ops")
-
-    for info in pkgutil.iter_modules(ops_pkg.__path__):
-        if not info.ispkg:
-            continue
-        decl = importlib.import_module(f"minigrad.ops.{info.name}")
-        impls = getattr(decl, "IMPLEMENTATIONS", None)
-        if impls is None:
-            continue
-        op_names = getattr(decl, "OPS", (info.name,))
-        for device, names in impls.items():
-            for op in op_names:
+    for folder in op_folders():
+        for device, names in folder.implementations.items():
+            for op in folder.ops:
                 entry = _table.setdefault((op, device), {})
-                where = f"minigrad.ops.{info.name}" + ("" if device == "cpu" else f".{device}")
-                # A name is its own file, or {name: file} where one file holds several
-                # versions (its VERSIONS[name]).
-                files = names if isinstance(names, dict) else {n: n for n in names}
-                for name, file in files.items():
-                    entry.setdefault(name, (f"{where}.{file}", name))
-                _defaults.setdefault((op, device), decl.DEFAULT[device])
-
-
-def folder_modules(name: str) -> list:
-    """The ``ops/<folder>/<name>.py`` modules that exist (``cases``, ``examples``), in
-    folder order: what an op folder declares for the tests and the warm-up."""
-    ops_pkg = importlib.import_module("minigrad.ops")
-    found = []
-    for info in pkgutil.iter_modules(ops_pkg.__path__):
-        if info.ispkg and importlib.util.find_spec(f"minigrad.ops.{info.name}.{name}"):
-            found.append(importlib.import_module(f"minigrad.ops.{info.name}.{name}"))
-    return found
+                for name in names:
+                    entry.setdefault(name, (folder.module(device, name), name))
+                default = folder.defaults[device]
+                _defaults.setdefault((op, device), default[0] if len(default) == 1 else default)
 
 
 def _load(op: str, device: str, name: str) -> Kernel | None:

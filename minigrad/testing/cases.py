@@ -43,7 +43,7 @@ def grad_tensors(shape, elements=None, distinct=False):
 
 @lru_cache(maxsize=None)
 def _builtin_cases() -> dict[str, OpCase]:
-    from ..dispatch.registry import folder_modules
+    from ..dispatch.folders import folder_modules
     table: dict[str, OpCase] = {}
     for module in folder_modules("cases"):
         table.update(module.cases())

@@ -52,6 +52,8 @@ OPS = ("avg_pool2d", "adaptive_avg_pool2d")
 IMPLEMENTATIONS = {"cpu": ("naive", "numpy", "numba"), "cuda": ("direct",)}
 # numba first; without numba installed the registry falls back to numpy.
 DEFAULT = {"cpu": ("numba", "numpy"), "cuda": "direct"}
+# The docs page that teaches this folder's ops (the site's nav and op index list it).
+DOCS = "ops/avg_pool2d.md"
 
 Pair = tuple[int, int]
 

@@ -31,6 +31,8 @@ from .._args import shape as _shape
 IMPLEMENTATIONS = {"cpu": ("naive", "numpy", "numba"), "cuda": ("direct", "tiled", "gemm")}
 # Order of preference: the first that imports (numba is optional) is the default.
 DEFAULT = {"cpu": ("numba", "numpy"), "cuda": "gemm"}
+# The docs page that teaches this folder's ops (the site's nav and op index list it).
+DOCS = "ops/conv2d.md"
 
 Pair = tuple[int, int]
 Padding4 = tuple[int, int, int, int]

@@ -46,6 +46,8 @@ IMPLEMENTATIONS = {"cpu": ("naive", "numpy", "numba"),
 # As matmul's (ops/matmul/__init__.py says why numba beats OpenBLAS inside a training
 # step): the products are matmul's kernels.
 DEFAULT = {"cpu": ("numba", "numpy"), "cuda": "blocked"}
+# The docs page that teaches this folder's ops (the site's nav and op index list it).
+DOCS = "ops/matmul.md"
 
 Shape = tuple[int, ...]
 

@@ -52,6 +52,8 @@ IMPLEMENTATIONS = {"cpu": ("naive", "numpy", "numba"), "cuda": ("naive", "tiled"
 # Measured with `minigrad bench` (docs/benchmarks): LeNet-5 step 13.0 ms with every op
 # on numba against 18.4 ms with numpy matmul; SeedCNN 6.3 against 8.7 ms.
 DEFAULT = {"cpu": ("numba", "numpy"), "cuda": "blocked"}
+# The docs page that teaches this folder's ops (the site's nav and op index list it).
+DOCS = "ops/matmul.md"
 
 Shape = tuple[int, ...]
 

@@ -37,6 +37,8 @@ IMPLEMENTATIONS = {"cpu": ("naive", "numpy", "numba"), "cuda": ("direct", "tiled
 # numba is several times faster than numpy at max_pool2d(x, 2), forward and backward;
 # without numba installed the registry falls back to numpy.
 DEFAULT = {"cpu": ("numba", "numpy"), "cuda": "fused"}
+# The docs page that teaches this folder's ops (the site's nav and op index list it).
+DOCS = "ops/max_pool2d.md"
 
 
 def _first_inside(start: int, k: int, d: int, n: int) -> bool:

@@ -19,7 +19,7 @@ from minigrad.bench.timing import Case
 
 # One call of a 256-thread block costs the simulator ~0.1-1 s: the two cheapest ops.
 OPS = ("max_pool2d", "softmax")
-WORKLOADS = [w for w in bench.TINY_WORKLOADS if w.op in OPS]
+WORKLOADS = [w for w in bench.select(device="cuda", tiny=True) if w.op in OPS]
 REF_S = (1e-3, 2e-3)  # the fake PyTorch's forward and backward seconds
 
 
@@ -143,13 +143,15 @@ def test_no_gpu_is_a_clear_error(monkeypatch):
 
 
 def test_cuda_workloads_and_defaults():
-    lenet = bench.CUDA_LENET_WORKLOADS
+    lenet = bench.select(quick=True, device="cuda")
     assert {w.batch for w in lenet} == {256}
-    assert {w.op for w in lenet} == {"conv2d", "max_pool2d", "softmax", "log_softmax",
+    assert {w.op for w in lenet} == {"conv2d", "max_pool2d", "avg_pool2d",
+                                     "adaptive_avg_pool2d", "softmax", "log_softmax",
                                      "cross_entropy", "matmul"}
-    assert all(w.reduced_batch == w.batch for w in bench.CUDA_WORKLOADS)  # nothing scaled
-    large = {w.name for w in bench.LARGE_WORKLOADS}
-    assert large <= {w.name for w in bench.CUDA_LARGE_WORKLOADS}
+    everything = bench.select(device="cuda")
+    assert all(w.reduced_batch == w.batch for w in everything)  # nothing scaled
+    large = {w.name for w in bench.select() if w.suite == "large"}
+    assert large <= {w.name for w in everything if w.suite == "large"}
     assert runner.OUT["cuda"] != runner.OUT["cpu"]  # never over the CPU results
     assert runner.CUDA_MODEL_BATCH == 256
     assert [m.name for m in bench.CUDA_MODELS] == ["LeNet-5"]
