@@ -2,24 +2,39 @@
 written once for both devices: a NumPy array on the CPU, a Numba device array on cuda.
 
 They run the registry's kernels (``dispatch.run``) on every device, so a gradient's cast,
-copy and accumulation are ordinary dispatched ops (the profiler sees them, ``use()``
-selects them) and, on cuda, never leave the GPU. ``full`` is the exception: no op makes
-an array from nothing, so it calls the fill helper of each device directly.
+copy and accumulation, a fill and a copy to another device are ordinary dispatched ops
+(the profiler sees them, ``use()`` selects them) and, on cuda, never leave the GPU
+unless asked to.
 """
 from __future__ import annotations
 
 import numpy as np
 
 from .device import CPU, Device, device_of
+from .ops import full as _full
+from .ops import to_copy as _to_copy
 from .ops._attrs import NONE, Attrs
 
 
 def full(shape, value, dtype, device: Device = CPU):
-    """A new array of ``shape`` filled with ``value``."""
-    if device == CPU:
-        return np.full(shape, value, dtype=dtype)
-    from .ops import _cuda
-    return _cuda.full(shape, value, dtype)
+    """A new array of ``shape`` filled with ``value`` on ``device`` (the op ``full``)."""
+    from . import dispatch
+    return dispatch.run("full", device.type, _full.declare(shape, value, dtype))
+
+
+def move(a, target: Device):
+    """``a`` on ``target``: ``a`` itself when it is there already, else a copy (the op
+    ``to_copy``, off the tape: for arrays, where ``Tensor.to`` records one)."""
+    source = device_of(a)
+    if source == target:
+        return a
+    from . import dispatch
+    return dispatch.run("to_copy", source.type, _to_copy.declare(source, target), a)
+
+
+def to_host(a) -> np.ndarray:
+    """``a`` as a NumPy array: itself on the host, else a copy back (``to_copy``)."""
+    return move(a, CPU)
 
 
 def zeros_like(a):

@@ -7,7 +7,8 @@ from numbers import Number
 import numpy as np
 
 from . import dtype as dt
-from .device import device as as_device, move, to_host
+from .arrays import move, to_host
+from .device import device as as_device
 from .random import generator
 from .tensor import Tensor
 

@@ -45,7 +45,8 @@ from typing import Any
 
 import numpy as np
 
-from .device import CPU, device as as_device, move, to_host
+from .arrays import move, to_host
+from .device import CPU, device as as_device
 from .tensor import Tensor
 
 FORMAT = "minigrad.checkpoint"

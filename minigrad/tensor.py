@@ -11,7 +11,8 @@ from . import dtype as dt
 from . import arrays as _arrays
 from .autograd import engine
 from .autograd.node import Node
-from .device import CPU, CUDA, Device, device as as_device, is_device_array, move, to_host
+from .arrays import move, to_host
+from .device import CPU, CUDA, Device, device as as_device, is_device_array
 from .tensor_ops import elementwise as ew
 from .tensor_ops import linalg
 from .tensor_ops import softmax as sm

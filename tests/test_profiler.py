@@ -237,3 +237,13 @@ def test_a_failing_call_is_not_recorded_and_attrs_pass_through(fake):
     # Op attributes that share the names of record's own parameters reach the kernel.
     got = prof.record("op", "x", "cpu", (), lambda **kw: kw, name=1, fn=2, device=3)
     assert got == {"name": 1, "fn": 2, "device": 3}
+
+
+def test_fills_are_ops_the_profiler_sees():
+    """zero_grad(set_to_none=False) makes its zeros with the registry's ``full`` op."""
+    p = minigrad.tensor([1.0, 2.0], requires_grad=True)
+    p.grad = minigrad.ones(2)
+    with profiler.profile() as prof:
+        minigrad.optim.SGD([p], lr=0.1).zero_grad(set_to_none=False)
+    assert [(e.name, e.impl, e.device) for e in prof.events()] == [("full", "numpy", "cpu")]
+    assert p.grad.tolist() == [0.0, 0.0]

@@ -6,7 +6,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from .. import tensor as _tensor  # by module: the tensor imports the tape
-from ..device import move, to_host
+from ..arrays import move, to_host
 
 
 class GradcheckError(RuntimeError):

@@ -422,9 +422,17 @@ def _update_calls():
         F.cross_entropy(x, t)
         F.nll_loss(F.log_softmax(x, dim=1), t)
 
+    def fill(dtype):
+        # Zeroed gradients under the same tensors (an empty one too): the fill op.
+        ps = [minigrad.tensor(np.ones(s), dtype=dtype, device="cuda", requires_grad=True)
+              for s in ((3, 5), (0,))]
+        for p in ps:
+            p.grad = minigrad.ones_like(p)
+        optim.SGD(ps, lr=0.1).zero_grad(set_to_none=False)
+
     return [("sgd_step", sgd), ("adam_step", adam), ("dropout_mask", dropout),
             ("update_running_stats", batch_norm), ("copy_", batch_norm),
-            ("to_copy", to_copy), ("check_class_indices", class_indices)]
+            ("to_copy", to_copy), ("check_class_indices", class_indices), ("full", fill)]
 
 
 def drive_updates(d: Driver) -> None:

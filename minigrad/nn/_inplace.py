@@ -7,7 +7,7 @@ BatchNorm's running statistics), so that views, optimizer state and an earlier
 from __future__ import annotations
 
 from .. import dispatch
-from ..device import move
+from ..arrays import move
 from ..ops._attrs import NONE
 from ..tensor import Tensor
 

@@ -9,7 +9,8 @@ import numpy as np
 
 from .. import dtype as dt
 from .. import arrays
-from ..device import Device, device as parse_device, move, to_host
+from ..arrays import move, to_host
+from ..device import Device, device as parse_device
 from ..tensor import Tensor
 from ._inplace import copy_
 from .parameter import Parameter

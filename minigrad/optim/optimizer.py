@@ -21,7 +21,7 @@ import numpy as np
 from .. import arrays, dispatch
 from ..autograd import enable_grad
 from ..autograd.function import common_device
-from ..device import move, to_host
+from ..arrays import move, to_host
 from ..tensor import Tensor
 
 # What the constructors accept for ``params``: Tensors, (name, Tensor) pairs as given by

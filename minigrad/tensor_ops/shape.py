@@ -8,7 +8,7 @@ from typing import Sequence
 
 import numpy as np
 
-from ..device import to_host
+from ..arrays import to_host
 
 from .. import dtype as dt
 from .. import tensor as _tensor

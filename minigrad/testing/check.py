@@ -215,7 +215,7 @@ class _Checker:
 
     def _run(self, impl, device, args, kwargs, dtype, seed, grad_outs=None) -> _Run:
         from ..creation import tensor
-        from ..device import to_host
+        from ..arrays import to_host
 
         fresh = self._fresh(args, dtype, device)
         with dispatch.use(**{self.name: impl}):

@@ -18,7 +18,7 @@ from typing import Any, Callable, Iterable
 
 import numpy as np
 
-from ..device import to_host
+from ..arrays import to_host
 from ..autograd.grad_mode import no_grad
 from ..tensor import Tensor
 from .metrics import confusion_matrix

@@ -270,3 +270,18 @@ def test_batchnorm_on_cuda_matches_the_cpu():
     cpu.eval()
     with minigrad.no_grad():
         np.testing.assert_allclose(gpu(x.to("cuda")).cpu().numpy(), cpu(x).numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_transfers_and_fills_of_arrays_are_ops_the_profiler_sees():
+    """Array copies between the devices (made tensors, reads) and fills run through the
+    registry like every kernel, not beside it."""
+    with minigrad.profiler.profile() as prof:
+        x = minigrad.randn(3, device="cuda")       # made on the host, copied over
+        p = minigrad.tensor([1.0, 2.0], device="cuda", requires_grad=True)
+        p.grad = minigrad.ones(2, device="cuda")
+        minigrad.optim.SGD([p], lr=0.1).zero_grad(set_to_none=False)
+        x.sum().item()                               # the one copy back
+    seen = [(e.name, e.device) for e in prof.events()]
+    assert seen.count(("to_copy", "cpu")) == 3 and seen.count(("to_copy", "cuda")) == 1, seen
+    assert ("full", "cuda") in seen, seen
+    assert p.grad.cpu().tolist() == [0.0, 0.0]
