@@ -14,6 +14,7 @@ from .autograd.node import Node
 from .arrays import move, to_host
 from .device import CPU, CUDA, Device, device as as_device, is_device_array
 from .tensor_ops import elementwise as ew
+from .tensor_ops import inplace as ip
 from .tensor_ops import linalg
 from .tensor_ops import softmax as sm
 from .tensor_ops import reduce as red
@@ -29,8 +30,10 @@ class Tensor:
 
     Create tensors with :func:`minigrad.tensor`, :func:`minigrad.zeros` and friends.
     ``data`` is the underlying array (PyTorch's ``.data`` is a Tensor instead): a NumPy
-    array on the CPU, a C-contiguous Numba device array on ``"cuda"``. Do not modify it
-    in place while a graph that saved it is alive.
+    array on the CPU, a C-contiguous Numba device array on ``"cuda"``. The in-place ops
+    (``add_``, ``+=``, ``zero_``, ...: tensor_ops/inplace.py) write into it; there are
+    no version counters yet, so do not modify in place a tensor that a recorded op still
+    needs for its backward.
     """
 
     __slots__ = ("data", "_requires_grad", "grad", "_node", "__weakref__")
@@ -335,6 +338,36 @@ class Tensor:
     def matmul(self, other):
         return linalg.matmul(self, other)
 
+    # ---- in place (tensor_ops/inplace.py): written into this tensor's array ----------
+    def add_(self, other, *, alpha=1): return ip.binary_("add", self, other, alpha)
+    def sub_(self, other, *, alpha=1): return ip.binary_("sub", self, other, alpha)
+    def mul_(self, other): return ip.binary_("mul", self, other)
+    def div_(self, other): return ip.binary_("div", self, other)
+    def pow_(self, exponent): return ip.binary_("pow", self, exponent)
+    def neg_(self): return ip.unary_("neg", self)
+    def abs_(self): return ip.unary_("abs", self)
+    def exp_(self): return ip.unary_("exp", self)
+    def log_(self): return ip.unary_("log", self)
+    def sqrt_(self): return ip.unary_("sqrt", self)
+    def relu_(self): return ip.unary_("relu", self)
+    def sigmoid_(self): return ip.unary_("sigmoid", self)
+    def tanh_(self): return ip.unary_("tanh", self)
+    def clamp_(self, min=None, max=None): return ip.clamp_(self, min, max)
+    clip_ = clamp_
+    def addcmul_(self, tensor1, tensor2, *, value=1): return ip.addcmul_(self, tensor1, tensor2, value)
+    def addcdiv_(self, tensor1, tensor2, *, value=1): return ip.addcdiv_(self, tensor1, tensor2, value)
+    def fill_(self, value): return ip.fill_(self, value)
+    def zero_(self): return ip.fill_(self, 0)
+    def copy_(self, src, non_blocking: bool = False): return ip.copy_(self, src)
+
+    # Without these Python would fall back to ``t = t + o``: a new tensor under the old
+    # name, and the original (a model's parameter) silently untouched.
+    def __iadd__(self, other): return ip.binary_("add", self, other)
+    def __isub__(self, other): return ip.binary_("sub", self, other)
+    def __imul__(self, other): return ip.binary_("mul", self, other)
+    def __itruediv__(self, other): return ip.binary_("div", self, other)
+    def __ipow__(self, other): return ip.binary_("pow", self, other)
+
     def softmax(self, dim: int):
         return sm.softmax(self, dim)
 
@@ -368,5 +401,6 @@ class Tensor:
     def __getitem__(self, key): return shp.getitem(self, key)
 
     def __setitem__(self, key, value):
-        raise TypeError("minigrad tensors do not support item assignment (in-place ops are not "
-                        "recorded on the tape); build a new tensor, e.g. with minigrad.where")
+        raise TypeError("minigrad tensors do not support item assignment yet; build a new "
+                        "tensor (e.g. with minigrad.where), or, on the CPU, write through a "
+                        "view with an in-place op (t[0].fill_(1))")

@@ -4,6 +4,7 @@ expand, cat, stack and indexing. The geometry is an Attrs of the normalised attr
 from __future__ import annotations
 
 import functools
+import weakref
 from typing import Sequence
 
 import numpy as np
@@ -17,6 +18,23 @@ from ..autograd import function as _tape
 from ..ops._attrs import Attrs
 from ..ops.shape import infer_shape, normalize_dim
 from .elementwise import cast
+
+# On cuda every array is C-contiguous, so permute, expand and indexing make copies where
+# PyTorch (and NumPy on the CPU) give views of the same storage: a write into such a copy
+# would never reach the tensor it came from. The in-place ops refuse them
+# (tensor_ops/inplace.py). id -> tensor, the entry gone with the tensor.
+_CUDA_COPIES: "weakref.WeakValueDictionary[int, object]" = weakref.WeakValueDictionary()
+
+
+def _copied_on_cuda(out):
+    if out.is_cuda:
+        _CUDA_COPIES[id(out)] = out
+    return out
+
+
+def is_cuda_copy(t) -> bool:
+    """Whether ``t`` is a cuda copy made where PyTorch would give a view (see above)."""
+    return _CUDA_COPIES.get(id(t)) is t
 
 
 def _sizes(args) -> tuple:
@@ -53,7 +71,7 @@ def permute(x, *dims):
     norm = tuple(normalize_dim(d, x.ndim, "dims") for d in dims)
     if sorted(norm) != list(range(x.ndim)):
         raise ValueError(f"permute: dims {dims} must name each of the {x.ndim} dims once")
-    return _tape.apply("permute", x, geometry=Attrs(dims=norm))
+    return _copied_on_cuda(_tape.apply("permute", x, geometry=Attrs(dims=norm)))
 
 
 def transpose(x, dim0: int, dim1: int):
@@ -64,7 +82,7 @@ def transpose(x, dim0: int, dim1: int):
     d0, d1 = normalize_dim(dim0, x.ndim, "dim0"), normalize_dim(dim1, x.ndim, "dim1")
     dims = list(range(x.ndim))
     dims[d0], dims[d1] = dims[d1], dims[d0]
-    return _tape.apply("permute", x, geometry=Attrs(dims=tuple(dims)))
+    return _copied_on_cuda(_tape.apply("permute", x, geometry=Attrs(dims=tuple(dims))))
 
 
 def squeeze(x, dim=None):
@@ -106,7 +124,7 @@ def expand(x, *sizes):
     shape = tuple(shape)
     if shape == x.shape:
         return x
-    return _tape.apply("expand", x, geometry=Attrs(shape=shape))
+    return _copied_on_cuda(_tape.apply("expand", x, geometry=Attrs(shape=shape)))
 
 
 def _check_seq(name, tensors) -> list:
@@ -178,4 +196,4 @@ def getitem(x, key):
         np.empty(x.shape, dtype=np.bool_)[key]
     except IndexError as e:
         raise IndexError(f"index: {e}") from None
-    return _tape.apply("index", x, geometry=Attrs(key=key))
+    return _copied_on_cuda(_tape.apply("index", x, geometry=Attrs(key=key)))

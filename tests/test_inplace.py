@@ -1,0 +1,153 @@
+"""In-place ops (tensor_ops/inplace.py): the values land in the tensor's own array (its
+views and holders see them), the tape takes the op's history, and misuse raises as in
+PyTorch."""
+import numpy as np
+import pytest
+
+import minigrad
+from minigrad import nn
+
+
+def _leaf(values, dtype=minigrad.float64):
+    return minigrad.tensor(values, dtype=dtype, requires_grad=True)
+
+
+@pytest.mark.parametrize("name,args,expect", [
+    ("add_", (2.0,), lambda a: a + 2), ("sub_", (0.5,), lambda a: a - 0.5),
+    ("mul_", (3.0,), lambda a: a * 3), ("div_", (4.0,), lambda a: a / 4),
+    ("pow_", (2,), lambda a: a ** 2), ("neg_", (), lambda a: -a), ("abs_", (), np.abs),
+    ("exp_", (), np.exp), ("sqrt_", (), lambda a: np.sqrt(np.abs(a))),
+    ("relu_", (), lambda a: np.maximum(a, 0)), ("tanh_", (), np.tanh),
+    ("sigmoid_", (), lambda a: 1 / (1 + np.exp(-a))), ("clamp_", (-0.5, 0.5), lambda a: np.clip(a, -0.5, 0.5)),
+    ("zero_", (), np.zeros_like), ("fill_", (7.0,), lambda a: np.full_like(a, 7.0)),
+])
+def test_values_land_in_the_same_array(name, args, expect):
+    base = np.array([[-1.5, 0.25], [2.0, -0.75]])
+    x = minigrad.tensor(np.abs(base) if name == "sqrt_" else base.copy())
+    array, before = x.data, x.data.copy()
+    out = getattr(x, name)(*args)
+    assert out is x and x.data is array
+    np.testing.assert_allclose(x.data, expect(before), rtol=1e-6)
+
+
+def test_add_sub_alpha_addcmul_addcdiv_copy():
+    x = minigrad.tensor([1.0, 2.0])
+    x.add_(minigrad.tensor([1.0, 1.0]), alpha=3).sub_(1.0, alpha=2)
+    np.testing.assert_allclose(x.data, [2.0, 3.0])
+    x.addcmul_(minigrad.tensor([2.0, 2.0]), minigrad.tensor([1.0, 3.0]), value=0.5)
+    np.testing.assert_allclose(x.data, [3.0, 6.0])
+    x.addcdiv_(minigrad.tensor([3.0, 6.0]), minigrad.tensor([3.0, 2.0]), value=2)
+    np.testing.assert_allclose(x.data, [5.0, 12.0])
+    x.copy_(minigrad.tensor([7, 8]))  # cast from int64
+    np.testing.assert_allclose(x.data, [7.0, 8.0])
+    x.copy_(minigrad.tensor(1.5))      # broadcast
+    np.testing.assert_allclose(x.data, [1.5, 1.5])
+
+
+def test_python_in_place_operators_keep_the_object():
+    x = minigrad.tensor([1.0, 2.0])
+    y = x
+    x += 1
+    x -= 0.5
+    x *= 4
+    x /= 2
+    x **= 2
+    assert x is y
+    np.testing.assert_allclose(y.data, [9.0, 25.0])
+
+
+def test_views_see_writes_and_write_through():
+    a = minigrad.zeros(2, 3)
+    row = a[0]
+    row.add_(1)
+    np.testing.assert_array_equal(a.data, [[1, 1, 1], [0, 0, 0]])
+    a.mul_(2)
+    np.testing.assert_array_equal(row.data, [2, 2, 2])
+
+
+def test_manual_sgd_step_updates_the_model():
+    """The tutorial idiom ``with no_grad(): p -= lr * p.grad`` really trains (before,
+    ``-=`` rebound the name and left the parameters untouched)."""
+    minigrad.manual_seed(0)
+    x = minigrad.tensor(np.linspace(-1, 1, 64, dtype=np.float32).reshape(64, 1))
+    y = 3 * x + 1
+    model = nn.Linear(1, 1)
+    first = None
+    for _ in range(200):
+        loss = ((model(x) - y) ** 2).mean()
+        first = loss.item() if first is None else first
+        model.zero_grad()
+        loss.backward()
+        with minigrad.no_grad():
+            for p in model.parameters():
+                p -= 0.1 * p.grad
+    assert loss.item() < 1e-3 * first
+    np.testing.assert_allclose(model.weight.data.ravel(), [3.0], atol=0.02)
+
+
+def test_leaf_requiring_grad_is_refused_outside_no_grad():
+    w = _leaf([1.0, 2.0])
+    with pytest.raises(RuntimeError, match="a leaf Variable that requires grad is being used "
+                                           "in an in-place operation"):
+        w.add_(1)
+    with pytest.raises(RuntimeError, match="leaf Variable"):
+        w += 1
+    np.testing.assert_array_equal(w.data, [1.0, 2.0])  # nothing was written
+    with minigrad.no_grad():
+        w.mul_(2)
+    np.testing.assert_array_equal(w.data, [2.0, 4.0])
+    assert w.is_leaf and w.requires_grad
+
+
+def test_bad_shapes_dtypes_and_read_only_arrays():
+    with pytest.raises(RuntimeError, match=r"output with shape \[3\] doesn't match the "
+                                           r"broadcast shape \[2, 3\]"):
+        minigrad.zeros(3).add_(minigrad.zeros(2, 3))
+    with pytest.raises(RuntimeError, match="can't be cast to the desired output type"):
+        minigrad.tensor([1, 2]).div_(2)
+    ints = minigrad.tensor([1, 2])
+    ints.mul_(3)
+    np.testing.assert_array_equal(ints.data, [3, 6])
+    with pytest.raises(RuntimeError, match="read-only"):
+        minigrad.zeros(1).expand(3).add_(1)
+    with pytest.raises(TypeError, match="src"):
+        minigrad.zeros(2).copy_([1.0, 2.0])
+    with pytest.raises(RuntimeError, match="0-dimension"):
+        minigrad.zeros(2).fill_(minigrad.zeros(2))
+
+
+def test_gradients_through_in_place_ops():
+    # y = (2x)^2 written into y: dy/dx = 8x
+    x = _leaf([1.0, 2.0, 3.0])
+    y = x * 2
+    y.mul_(y)
+    assert y.grad_fn is not None and not y.is_leaf
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.data, [8.0, 16.0, 24.0])
+    # exp saves its output; adding to it in place must not corrupt exp's gradient
+    x = _leaf([0.5, -1.0])
+    y = x.exp()
+    y.add_(1)
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.data, np.exp([0.5, -1.0]), rtol=1e-12)
+    # fill_ cuts the values but keeps the tape: gradient 0, as PyTorch's FillBackward
+    x = _leaf([1.0, 2.0])
+    y = x * 3
+    y.fill_(5.0)
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [0.0, 0.0])
+    # copy_ is differentiable with respect to its source
+    x = _leaf([1.0, 2.0])
+    z = minigrad.zeros(2, dtype=minigrad.float64)
+    z.copy_(x * 4)
+    z.sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [4.0, 4.0])
+
+
+def test_gradcheck_of_in_place_chains():
+    def f(a):
+        y = a * 1.0
+        y.mul_(a).add_(a, alpha=2).clamp_(-5, 5).addcmul_(a, a, value=0.5)
+        return y
+    a = _leaf(np.random.default_rng(0).uniform(-1, 1, (3, 2)))
+    assert minigrad.gradcheck(f, (a,))
