@@ -31,12 +31,12 @@ class Tensor:
     Create tensors with :func:`minigrad.tensor`, :func:`minigrad.zeros` and friends.
     ``data`` is the underlying array (PyTorch's ``.data`` is a Tensor instead): a NumPy
     array on the CPU, a C-contiguous Numba device array on ``"cuda"``. The in-place ops
-    (``add_``, ``+=``, ``zero_``, ...: tensor_ops/inplace.py) write into it; there are
-    no version counters yet, so do not modify in place a tensor that a recorded op still
-    needs for its backward.
+    (``add_``, ``+=``, ``zero_``, ...: tensor_ops/inplace.py) write into it and add one to
+    its version counter; writing into ``data`` directly bypasses the counter.
     """
 
-    __slots__ = ("data", "_requires_grad", "grad", "_node", "__weakref__")
+    # _ver: the version counter (autograd/version.py), None until first needed.
+    __slots__ = ("data", "_requires_grad", "grad", "_node", "_ver", "__weakref__")
     # NumPy must defer to our operators (ndarray + Tensor -> Tensor.__radd__).
     __array_priority__ = 1000
 
@@ -45,6 +45,7 @@ class Tensor:
         self._requires_grad = False
         self.grad: Tensor | None = None
         self._node: Node | None = None
+        self._ver = None
         if requires_grad:
             self.requires_grad_(True)
 
@@ -56,6 +57,7 @@ class Tensor:
         t._requires_grad = False
         t.grad = None
         t._node = None
+        t._ver = None
         return t
 
     # ---- metadata -------------------------------------------------------------
@@ -107,6 +109,12 @@ class Tensor:
         except AttributeError:  # Numba's simulator arrays live in host memory
             raise AttributeError("__cuda_array_interface__ is not available under Numba's "
                                  "CUDA simulator (its arrays live in host memory)") from None
+
+    @property
+    def _version(self) -> int:
+        """How many in-place writes this tensor's storage has had (PyTorch's
+        ``t._version``)."""
+        return 0 if self._ver is None else self._ver.value
 
     @property
     def is_leaf(self) -> bool:

@@ -151,3 +151,58 @@ def test_gradcheck_of_in_place_chains():
         return y
     a = _leaf(np.random.default_rng(0).uniform(-1, 1, (3, 2)))
     assert minigrad.gradcheck(f, (a,))
+
+
+# ---- version counters (autograd/version.py) -------------------------------------------
+
+MODIFIED = "modified by an inplace operation"
+
+
+def test_an_optimizer_step_between_forward_and_backward_is_caught():
+    """The issue's case: before, the step silently changed the weights that linear's
+    backward reads; now backward refuses, as PyTorch does."""
+    minigrad.manual_seed(0)
+    model = nn.Linear(3, 2)
+    opt = minigrad.optim.SGD(model.parameters(), lr=0.1)
+    loss = model(minigrad.randn(4, 3)).sum()
+    for p in model.parameters():
+        p.grad = minigrad.ones_like(p)
+    before = model.weight._version
+    opt.step()
+    assert model.weight._version == before + 1
+    with pytest.raises(RuntimeError, match=MODIFIED + r".*LinearBackward.*is at version"):
+        loss.backward()
+
+
+def test_only_what_a_kernel_saved_counts():
+    a, b = _leaf([1.0, 2.0]), minigrad.tensor([3.0, 4.0], dtype=minigrad.float64)
+    y = a + b          # add saves no input: changing b is fine, as in PyTorch
+    b.add_(1)
+    y.sum().backward()
+    np.testing.assert_array_equal(a.grad.data, [1.0, 1.0])
+    y = a * b          # mul saves both
+    b.mul_(2)
+    with pytest.raises(RuntimeError, match=MODIFIED + r": \[float64 \[2\]\], saved by MulBackward, "
+                                                      r"is at version 2; expected version 1"):
+        y.sum().backward()
+
+
+def test_views_share_the_counter():
+    a = _leaf([1.0, 2.0])
+    b = minigrad.tensor([[3.0, 4.0], [5.0, 6.0]], dtype=minigrad.float64)
+    y = a * b
+    b[1].add_(1)       # through a view of b's storage
+    assert b._version == 1 and b.reshape(4)._version == 1
+    with pytest.raises(RuntimeError, match=MODIFIED):
+        y.sum().backward()
+    c = b[[0, 1]]      # advanced indexing copies (NumPy and PyTorch): its own counter
+    c.add_(1)
+    assert c._version == 1 and b._version == 1
+
+
+def test_load_state_dict_and_init_count_as_writes():
+    layer = nn.Linear(2, 2)
+    v = layer.weight._version
+    layer.load_state_dict(layer.state_dict())
+    nn.init.zeros_(layer.bias)
+    assert layer.weight._version == v + 1 and layer.bias._version >= 1

@@ -10,6 +10,7 @@ from .. import dtype as dt
 from .. import tensor as _tensor
 from ..ops._attrs import NONE, Attrs
 from .grad_mode import is_grad_enabled
+from . import version
 from .node import Node
 
 
@@ -61,6 +62,7 @@ def apply(op: str, *inputs, geometry: Any = None, attrs: dict[str, Any] | None =
             and is_grad_enabled()):
         edges = tuple((t._node or t) if need else None for t, need in zip(inputs, needs))
         first._node = Node(op, impl, device, geometry, edges, kernel.backward, saved, needs,
-                           array.shape, dt.BY_NUMPY[array.dtype])
+                           array.shape, dt.BY_NUMPY[array.dtype],
+                           () if saved is None else version.record(saved, inputs, first))
         first._requires_grad = True
     return results

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from ..ops._attrs import attrs_of
+from . import version
 
 _FREED_MSG = ("Trying to backward through the graph a second time (or to use saved buffers "
               "after they have been freed). Saved buffers are freed after backward(); specify "
@@ -21,10 +22,11 @@ class Node:
     """
 
     __slots__ = ("op", "impl", "device", "geometry", "edges", "backward", "saved", "needs",
-                 "shape", "dtype", "retained", "__weakref__")
+                 "shape", "dtype", "retained", "versions", "__weakref__")
 
     def __init__(self, op: str, impl: str, device: str, geometry: Any, edges: tuple,
-                 backward: Callable, saved: Any, needs: tuple[bool, ...], shape: tuple, dtype):
+                 backward: Callable, saved: Any, needs: tuple[bool, ...], shape: tuple, dtype,
+                 versions: tuple = ()):
         self.op = op
         self.impl = impl
         self.device = device
@@ -37,6 +39,9 @@ class Node:
         self.dtype = dtype
         # Weak reference to the output Tensor when it called retain_grad().
         self.retained = None
+        # (counter, value, description) of each tensor whose array is in saved: backward
+        # refuses to run if one was modified in place since (autograd/version.py).
+        self.versions = versions
 
     @property
     def attrs(self) -> dict[str, Any]:
@@ -53,6 +58,8 @@ class Node:
     def run(self, grad):
         if self.backward is None:
             raise RuntimeError(_FREED_MSG)
+        if self.versions:
+            version.check(self)
         return self.backward(self.geometry, grad, self.saved, self.needs)
 
     def free(self) -> None:

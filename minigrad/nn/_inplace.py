@@ -7,6 +7,7 @@ BatchNorm's running statistics), so that views, optimizer state and an earlier
 from __future__ import annotations
 
 from .. import dispatch
+from ..autograd import version
 from ..arrays import move
 from ..ops._attrs import NONE
 from ..tensor import Tensor
@@ -18,4 +19,5 @@ def copy_(tensor: Tensor, array) -> Tensor:
     place, by the registry's ``copy_`` op; returns ``tensor``. Off the tape."""
     device = tensor.device
     dispatch.run("copy_", device.type, NONE, tensor.data, move(array, device))
+    version.bump(tensor)
     return tensor

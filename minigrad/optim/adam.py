@@ -6,6 +6,7 @@ from typing import Any, Callable
 import numpy as np
 
 from .. import arrays
+from ..autograd import version
 from ..ops.optim import AdamStep
 from ..tensor import Tensor
 from .optimizer import (Optimizer, ParamsT, check_flag, check_foreach, check_number,
@@ -134,3 +135,4 @@ def adam(params: list[Tensor], grads: list[Tensor], exp_avgs: list[Tensor],
                  tuple(state_steps))
     lists = [tuple(t.data for t in ts) for ts in (params, grads, exp_avgs, exp_avg_sqs)]
     run_update("adam_step", g, [*params, *grads], *lists)
+    version.bump(*params)  # written in place: a graph that saved them refuses backward

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from ..autograd import version
 from ..ops.optim import SGDStep
 from ..tensor import Tensor
 from .optimizer import (Optimizer, ParamsT, check_flag, check_foreach, check_number,
@@ -107,6 +108,7 @@ def sgd(params: list[Tensor], d_p_list: list[Tensor],
     new = run_update("sgd_step", g, [*params, *d_p_list], tuple(p.data for p in params),
                      tuple(d.data for d in d_p_list),
                      tuple(None if b is None else b.data for b in momentum_buffer_list))
+    version.bump(*params)  # written in place: a graph that saved them refuses backward
     for i, (old, buf) in enumerate(zip(momentum_buffer_list, new)):
         if old is None and buf is not None:
             momentum_buffer_list[i] = Tensor._wrap(buf)

@@ -15,13 +15,19 @@ in-place operation."); inside ``no_grad()`` it is allowed (the manual SGD step
 tensor itself) and a dtype it can take (a float result is refused for an integer
 tensor); a read-only array (an ``expand`` view on the CPU) is refused.
 
+Every write adds one to the tensor's version counter (autograd/version.py): a recorded
+op that saved the tensor's array refuses to run its backward afterwards, with PyTorch's
+"modified by an inplace operation". Two nodes are spared that error, because they get a
+copy of the old values instead (so their gradient is right): the in-place op's own
+(``y.mul_(y)`` needs the old ``y``, PyTorch's "original self") and the node that made
+the tensor (``y = x.exp(); y.add_(1)``: exp saved ``y``; PyTorch raises there).
+
 Differences from PyTorch: on cuda, permute/transpose, expand and indexing copy (every
 device array is C-contiguous), so an in-place write into their result is refused rather
 than lost; ``reshape``/``view`` share storage on both devices, and on the CPU slicing and
-transposes are NumPy views, written through as in PyTorch. No version counters yet, so modifying in place a tensor that
-another recorded op saved for its backward is not detected (PyTorch raises at
-backward). The arrays of the op's own node and of the tensor's previous node are
-protected: when either saved the tensor's array, backward gets a copy of the old values.
+transposes are NumPy views, written through as in PyTorch (a view shares its base's
+version counter). Spared nodes, above: minigrad computes a right gradient where PyTorch
+raises.
 """
 from __future__ import annotations
 
@@ -29,6 +35,7 @@ import numpy as np
 
 from .. import arrays, dispatch
 from .. import tensor as _tensor
+from ..autograd import version
 from ..autograd.grad_mode import is_grad_enabled
 from ..ops._attrs import NONE
 from . import elementwise as ew
@@ -83,8 +90,12 @@ def write(t, result):
     node = result._node
     for n in (node, t._node):
         if n is not None and n.saved is not None:
-            n.saved = _spare(n.saved, t.data)
+            spared = _spare(n.saved, t.data)
+            if spared is not n.saved:
+                n.saved = spared
+                version.forget(n, t)
     dispatch.run("copy_", t.device.type, NONE, t.data, result.data)
+    version.bump(t)
     if node is not None:
         t._node = node
         t._requires_grad = True
@@ -142,6 +153,7 @@ def fill_(t, value):
         return write(t, shp.expand(filled, tuple(t.shape)) if filled.shape != t.shape else filled)
     dispatch.run("copy_", t.device.type, NONE, t.data,
                  arrays.full(t.shape, value, t.data.dtype, t.device))
+    version.bump(t)
     return t
 
 

@@ -15,6 +15,7 @@ from .. import dtype as dt
 from .. import tensor as _tensor
 # The tape by module: minigrad.tensor imports these files while it is being defined.
 from ..autograd import function as _tape
+from ..autograd import version
 from ..ops._attrs import Attrs
 from ..ops.shape import infer_shape, normalize_dim
 from .elementwise import cast
@@ -26,9 +27,19 @@ from .elementwise import cast
 _CUDA_COPIES: "weakref.WeakValueDictionary[int, object]" = weakref.WeakValueDictionary()
 
 
-def _copied_on_cuda(out):
-    if out.is_cuda:
+def _view_of(x, out, copied_on_cuda: bool = True):
+    """``out``, made from ``x`` by a view op: sharing ``x``'s version counter where it
+    shares its storage (autograd/version.py), marked as a copy on cuda where the op copies
+    (every op here but reshape)."""
+    if out is x:
+        return out
+    if not out.is_cuda:
+        if np.may_share_memory(out.data, x.data):
+            version.share(out, x)
+    elif copied_on_cuda:
         _CUDA_COPIES[id(out)] = out
+    else:
+        version.share(out, x)
     return out
 
 
@@ -50,7 +61,8 @@ def reshape(x, *shape):
     shape = infer_shape(_sizes(shape), x.data.size)
     if shape == x.shape:
         return x
-    return _tape.apply("reshape", x, geometry=Attrs(shape=shape))
+    return _view_of(x, _tape.apply("reshape", x, geometry=Attrs(shape=shape)),
+                    copied_on_cuda=False)
 
 
 def flatten(x, start_dim: int = 0, end_dim: int = -1):
@@ -71,7 +83,7 @@ def permute(x, *dims):
     norm = tuple(normalize_dim(d, x.ndim, "dims") for d in dims)
     if sorted(norm) != list(range(x.ndim)):
         raise ValueError(f"permute: dims {dims} must name each of the {x.ndim} dims once")
-    return _copied_on_cuda(_tape.apply("permute", x, geometry=Attrs(dims=norm)))
+    return _view_of(x, _tape.apply("permute", x, geometry=Attrs(dims=norm)))
 
 
 def transpose(x, dim0: int, dim1: int):
@@ -82,7 +94,7 @@ def transpose(x, dim0: int, dim1: int):
     d0, d1 = normalize_dim(dim0, x.ndim, "dim0"), normalize_dim(dim1, x.ndim, "dim1")
     dims = list(range(x.ndim))
     dims[d0], dims[d1] = dims[d1], dims[d0]
-    return _copied_on_cuda(_tape.apply("permute", x, geometry=Attrs(dims=tuple(dims))))
+    return _view_of(x, _tape.apply("permute", x, geometry=Attrs(dims=tuple(dims))))
 
 
 def squeeze(x, dim=None):
@@ -124,7 +136,7 @@ def expand(x, *sizes):
     shape = tuple(shape)
     if shape == x.shape:
         return x
-    return _copied_on_cuda(_tape.apply("expand", x, geometry=Attrs(shape=shape)))
+    return _view_of(x, _tape.apply("expand", x, geometry=Attrs(shape=shape)))
 
 
 def _check_seq(name, tensors) -> list:
@@ -196,4 +208,4 @@ def getitem(x, key):
         np.empty(x.shape, dtype=np.bool_)[key]
     except IndexError as e:
         raise IndexError(f"index: {e}") from None
-    return _copied_on_cuda(_tape.apply("index", x, geometry=Attrs(key=key)))
+    return _view_of(x, _tape.apply("index", x, geometry=Attrs(key=key)))

@@ -68,3 +68,19 @@ def test_gradients_match_the_cpu():
     np.testing.assert_allclose(grads[1], grads[0], rtol=1e-12)
     a = minigrad.tensor(values, dtype=minigrad.float64, device="cuda", requires_grad=True)
     assert minigrad.gradcheck(f, (a,))
+
+
+def test_an_optimizer_step_before_backward_is_caught_on_cuda():
+    minigrad.manual_seed(0)
+    model = minigrad.nn.Linear(3, 2).to("cuda")
+    opt = minigrad.optim.Adam(model.parameters())
+    loss = model(minigrad.randn(4, 3, device="cuda")).sum()
+    for p in model.parameters():
+        p.grad = minigrad.ones_like(p)
+    opt.step()
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        loss.backward()
+    flat = minigrad.zeros(6, device="cuda")
+    view = flat.view(2, 3)
+    view.add_(1)
+    assert flat._version == view._version == 1  # reshape shares storage on cuda too

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ... import dispatch
+from ...autograd import version
 from ...autograd.function import common_device
 from ...ops import update_running_stats as _stats
 from ...tensor import Tensor
@@ -107,3 +108,4 @@ def _update_running(running_mean: Tensor, running_var: Tensor, mean: Tensor, var
     stats = (running_mean, running_var, mean, var)
     dispatch.run("update_running_stats", common_device(stats), _stats.Geometry(momentum, n),
                  *(t.data for t in stats))
+    version.bump(running_mean, running_var)
