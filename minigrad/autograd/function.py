@@ -61,8 +61,19 @@ def apply(op: str, *inputs, geometry: Any = None, attrs: dict[str, Any] | None =
     if (kernel.backward is not None and True in needs and array.dtype.kind == "f"
             and is_grad_enabled()):
         edges = tuple((t._node or t) if need else None for t, need in zip(inputs, needs))
+        # The version counters of the tensors whose own arrays the kernel saved
+        # (autograd/version.py): (counter, value now, shape, dtype).
+        versions = ()
+        for s in () if saved is None else saved if type(saved) is tuple else (saved,):
+            for t in (first, *inputs):
+                if t is not None and t.data is s:
+                    v = t._ver
+                    if v is None:
+                        v = t._ver = version.Version()
+                        v.value = 0
+                    versions += ((v, v.value, s.shape, s.dtype),)
+                    break
         first._node = Node(op, impl, device, geometry, edges, kernel.backward, saved, needs,
-                           array.shape, dt.BY_NUMPY[array.dtype],
-                           () if saved is None else version.record(saved, inputs, first))
+                           array.shape, dt.BY_NUMPY[array.dtype], versions)
         first._requires_grad = True
     return results

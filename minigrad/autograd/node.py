@@ -39,7 +39,7 @@ class Node:
         self.dtype = dtype
         # Weak reference to the output Tensor when it called retain_grad().
         self.retained = None
-        # (counter, value, description) of each tensor whose array is in saved: backward
+        # (counter, value, shape, dtype) of each tensor whose array is in saved: backward
         # refuses to run if one was modified in place since (autograd/version.py).
         self.versions = versions
 
@@ -58,10 +58,12 @@ class Node:
     def run(self, grad):
         if self.backward is None:
             raise RuntimeError(_FREED_MSG)
-        if self.versions:
-            version.check(self)
+        for entry in self.versions:  # a saved tensor modified in place since: refuse
+            if entry[0].value != entry[1]:
+                raise version.modified(self, entry)
         return self.backward(self.geometry, grad, self.saved, self.needs)
 
     def free(self) -> None:
         self.backward = None
         self.saved = None
+        self.versions = ()

@@ -5,8 +5,10 @@ storage (tensor_ops/shape.py). Each in-place write adds one: the in-place ops
 (tensor_ops/inplace.py), the optimizers' updates, ``load_state_dict`` and ``nn.init``,
 BatchNorm's running statistics. When a recorded op's kernel saved the array of one of
 its inputs or of its output, the node keeps that tensor's counter and its value then
-(:func:`record`); backward raises PyTorch's RuntimeError when the value has moved
-(:func:`check`), instead of computing a gradient from the new values.
+(``apply`` in function.py); backward raises PyTorch's RuntimeError when the value has
+moved (``Node.run``, :func:`modified`), instead of computing a gradient from the new
+values. Both loops are written inline there: they run for every op, and the tape's
+hops stay those of the op.
 
 Only arrays a kernel saved count (an ``a + b`` saves none, so ``b`` may change before
 backward, as in PyTorch), and only the tensors' own arrays: a kernel's private copies
@@ -16,18 +18,22 @@ from __future__ import annotations
 
 
 class Version:
-    """One storage's count of in-place writes."""
+    """One storage's count of in-place writes (``value``). No ``__init__``: the maker
+    sets the value, so that making one costs the tape no Python call."""
 
     __slots__ = ("value",)
 
-    def __init__(self):
-        self.value = 0
+
+def new() -> Version:
+    v = Version()
+    v.value = 0
+    return v
 
 
 def of(t) -> Version:
     """``t``'s counter, made on first use."""
     if t._ver is None:
-        t._ver = Version()
+        t._ver = new()
     return t._ver
 
 
@@ -42,22 +48,6 @@ def bump(*tensors) -> None:
         of(t).value += 1
 
 
-def record(saved, inputs, out) -> tuple:
-    """``(counter, value, tensor description)`` for each tensor among ``inputs`` and
-    ``out`` whose own array is one of ``saved`` (the kernel's saved value, a tuple or a
-    single object)."""
-    found = ()
-    for s in saved if type(saved) is tuple else (saved,):
-        if s is None or not hasattr(s, "shape"):
-            continue
-        for t in (out, *inputs):
-            if t is not None and t.data is s:
-                v = of(t)
-                found += ((v, v.value, f"[{t.dtype.name} {list(t.shape)}]"),)
-                break
-    return found
-
-
 def forget(node, t) -> None:
     """Drop ``node``'s record of ``t``'s counter (its saved array was replaced by a copy,
     which later writes into ``t`` cannot reach)."""
@@ -65,13 +55,12 @@ def forget(node, t) -> None:
         node.versions = tuple(e for e in node.versions if e[0] is not t._ver)
 
 
-def check(node) -> None:
-    """Raise RuntimeError (PyTorch's words) when a tensor ``node`` saved was modified in
-    place since it was saved."""
-    for v, then, what in node.versions:
-        if v.value != then:
-            raise RuntimeError(
-                f"one of the variables needed for gradient computation has been modified by "
-                f"an inplace operation: {what}, saved by {node.name()}, is at version "
-                f"{v.value}; expected version {then} instead. Hint: the in-place write came "
-                f"after the forward pass that saved it and before this backward()")
+def modified(node, entry) -> RuntimeError:
+    """The error for ``node``'s saved tensor ``entry`` = (counter, value when saved,
+    shape, dtype), whose counter has moved (PyTorch's words)."""
+    v, then, shape, dtype = entry
+    return RuntimeError(
+        f"one of the variables needed for gradient computation has been modified by an "
+        f"inplace operation: [{dtype} {list(shape)}], saved by {node.name()}, is at version "
+        f"{v.value}; expected version {then} instead. Hint: the in-place write came after "
+        f"the forward pass that saved it and before this backward()")
