@@ -336,6 +336,8 @@ class Tensor:
     def maximum(self, other): return ew.binary("maximum", self, other)
     def minimum(self, other): return ew.binary("minimum", self, other)
     def clamp(self, min=None, max=None): return ew.clamp(self, min, max)
+    clip = clamp
+    def clone(self): return ew.clone(self)
     def eq(self, other): return ew.compare("eq", self, other)
     def ne(self, other): return ew.compare("ne", self, other)
     def lt(self, other): return ew.compare("lt", self, other)
@@ -345,6 +347,14 @@ class Tensor:
 
     def matmul(self, other):
         return linalg.matmul(self, other)
+
+    def mm(self, mat2):
+        """The product of two matrices, as ``torch.mm``: both operands 2-D (matmul
+        without its broadcasting)."""
+        for name, m in (("self", self), ("mat2", mat2)):
+            if not isinstance(m, Tensor) or m.ndim != 2:
+                raise RuntimeError(f"{name} must be a matrix")
+        return linalg.matmul(self, mat2)
 
     # ---- in place (tensor_ops/inplace.py): written into this tensor's array ----------
     def add_(self, other, *, alpha=1): return ip.binary_("add", self, other, alpha)
@@ -400,6 +410,15 @@ class Tensor:
     def unsqueeze(self, dim: int): return shp.unsqueeze(self, dim)
     def expand(self, *sizes): return shp.expand(self, *sizes)
     def expand_as(self, other): return shp.expand(self, other.shape)
+    def view_as(self, other): return shp.reshape(self, other.shape)
+
+    def t(self) -> "Tensor":
+        """The transpose of a matrix; a 0-d or 1-d tensor is returned as it is (PyTorch's
+        ``t``)."""
+        if self.ndim > 2:
+            raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is "
+                               f"{self.ndim}D")
+        return self if self.ndim < 2 else shp.transpose(self, 0, 1)
 
     @property
     def T(self) -> "Tensor":

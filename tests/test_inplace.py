@@ -206,3 +206,27 @@ def test_load_state_dict_and_init_count_as_writes():
     layer.load_state_dict(layer.state_dict())
     nn.init.zeros_(layer.bias)
     assert layer.weight._version == v + 1 and layer.bias._version >= 1
+
+
+# ---- small PyTorch names the scripts use (issue 12) -------------------------------------
+
+def test_clone_view_as_t_mm_clip():
+    x = _leaf([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+    c = x.clone()
+    assert c.data is not x.data and c.grad_fn is not None
+    np.testing.assert_array_equal(c.data, x.data)
+    c.add_(1)  # the copy is its own storage
+    np.testing.assert_array_equal(x.data[0], [1.0, 2.0, 3.0])
+    assert x.view_as(minigrad.zeros(3, 2)).shape == (3, 2)
+    assert x.t().shape == (3, 2) and minigrad.zeros(4).t().shape == (4,)
+    with pytest.raises(RuntimeError, match="t\\(\\) expects a tensor with <= 2 dimensions"):
+        minigrad.zeros(2, 2, 2).t()
+    y = x.mm(x.t())
+    np.testing.assert_allclose(y.data, x.data @ x.data.T)
+    with pytest.raises(RuntimeError, match="mat2 must be a matrix"):
+        x.mm(minigrad.zeros(3, dtype=minigrad.float64))
+    np.testing.assert_array_equal(x.clip(2, 5).data, np.clip(x.data, 2, 5))
+    (x.clone().sum() + x.mm(x.t()).sum()).backward()
+    # d/dx of sum(x) + sum_ij sum_k x_ik x_jk: 1 + 2 * (column sums of x)
+    np.testing.assert_allclose(x.grad.data, 1 + 2 * np.broadcast_to(x.data.sum(0), (2, 3)))
+    assert minigrad.gradcheck(lambda a: a.clone().mm(a.t()).clip(-20, 20), (x.detach().requires_grad_(),))

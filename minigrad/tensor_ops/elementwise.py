@@ -113,6 +113,13 @@ def cast(x, dtype: dt.DType):
     return _tape.apply("cast", x, geometry=Attrs(dtype=dtype.np))
 
 
+def clone(x):
+    """A copy of ``x`` in a new array, differentiable (gradient 1): the cast kernel to
+    ``x``'s own dtype, which always writes a new array (PyTorch's ``clone``; the node
+    is named CastBackward, not CloneBackward0)."""
+    return _tape.apply("cast", x, geometry=Attrs(dtype=x.dtype.np))
+
+
 def clamp(x, min=None, max=None):
     """Clamp to [min, max] (either may be None). Gradient 1 inside, inclusive, else 0."""
     if min is None and max is None:

@@ -84,3 +84,13 @@ def test_an_optimizer_step_before_backward_is_caught_on_cuda():
     view = flat.view(2, 3)
     view.add_(1)
     assert flat._version == view._version == 1  # reshape shares storage on cuda too
+
+
+def test_clone_is_a_new_device_array():
+    x = minigrad.tensor([1.0, 2.0], device="cuda", requires_grad=True)
+    c = x.clone()
+    assert c.data is not x.data and c.device == "cuda"
+    c.add_(1)
+    np.testing.assert_array_equal(x.detach().cpu().numpy(), [1.0, 2.0])
+    c.sum().backward()
+    np.testing.assert_array_equal(x.grad.cpu().numpy(), [1.0, 1.0])
