@@ -85,8 +85,6 @@ def write(t, result):
             raise RuntimeError(f"result type {result.dtype} can't be cast to the desired "
                                f"output type {t.dtype}")
         result = ew.cast(result, t.dtype)
-    if result.device != t.device:
-        result = result.to(t.device)
     node = result._node
     for n in (node, t._node):
         if n is not None and n.saved is not None:
@@ -145,12 +143,11 @@ def fill_(t, value):
                                f"with {value.ndim} dimensions.")
     elif isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
         raise TypeError(f"fill_(): value must be a number, got {type(value).__name__}")
-    if t._node is not None and is_grad_enabled() or isinstance(value, Tensor):
+    if (t._node is not None and is_grad_enabled()) or isinstance(value, Tensor):
         # Recorded: a select that never takes t, so its gradient to t is 0 (x < x is
         # False for every x, NaN included).
         never = ew.compare("lt", t.detach(), t.detach())
-        filled = ew.where(never, t, ew.as_operand(value, t.dtype, t.device))
-        return write(t, shp.expand(filled, tuple(t.shape)) if filled.shape != t.shape else filled)
+        return write(t, ew.where(never, t, ew.as_operand(value, t.dtype, t.device)))
     dispatch.run("copy_", t.device.type, NONE, t.data,
                  arrays.full(t.shape, value, t.data.dtype, t.device))
     version.bump(t)

@@ -9,6 +9,8 @@ import re
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import minigrad
 import minigrad.nn.functional as F
@@ -104,3 +106,30 @@ def test_reads_without_a_check_copy_only_the_tensor():
         loss.item()
     assert reads.count == 2  # the loss, then the 40-byte word
     assert not _device._errors.armed
+
+
+@given(st.lists(st.integers(-3, 7), min_size=0, max_size=12), st.integers(1, 5),
+       st.sampled_from([-100, -1, 2]))
+def test_cuda_refuses_exactly_what_the_cpu_refuses(values, n_classes, ignore_index):
+    """The two rungs against each other on drawn targets: the same verdict, and the
+    index cuda names is one the CPU would refuse."""
+    target = np.array(values, np.int64)
+    g = decl.declare(n_classes, ignore_index)
+    try:
+        minigrad.dispatch.run("check_class_indices", "cpu", g, target)
+        cpu_error = None
+    except ValueError as e:
+        cpu_error = str(e)
+    try:
+        minigrad.dispatch.run("check_class_indices", "cuda", g,
+                              minigrad.tensor(target, device="cuda").data)
+        minigrad.cuda.synchronize()
+        gpu_error = None
+    except ValueError as e:
+        gpu_error = str(e)
+    assert (cpu_error is None) == (gpu_error is None), (cpu_error, gpu_error)
+    if gpu_error is not None:
+        value, position = map(int, re.search(r"index (-?\d+) at position (\d+)",
+                                             gpu_error).groups())
+        assert target[position] == value and value != ignore_index
+        assert not 0 <= value < n_classes
