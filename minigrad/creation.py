@@ -32,7 +32,7 @@ def tensor(data, dtype=None, requires_grad: bool = False, device=None) -> Tensor
     """
     dtype = dt.as_dtype(dtype)
     if isinstance(data, Tensor):
-        array = np.array(to_host(data.data), copy=True)
+        array = np.array(to_host(data._array), copy=True)
         device = data.device if device is None else device
     elif isinstance(data, (np.ndarray, np.generic)):
         # NumPy scalars keep their dtype too (torch.tensor(np.float64(1)) is float64).

@@ -108,7 +108,7 @@ class _Encoder:
             return {"type": "str", "value": str(obj)}
         if isinstance(obj, Tensor):
             # A cuda tensor is saved from a host copy; it loads on the CPU (see load).
-            return {"type": "tensor", "entry": self._entry(path, to_host(obj.data)),
+            return {"type": "tensor", "entry": self._entry(path, to_host(obj._array)),
                     "requires_grad": bool(obj.requires_grad)}
         if isinstance(obj, (dict, list, tuple)):
             if id(obj) in self._active:

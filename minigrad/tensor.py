@@ -10,6 +10,7 @@ import numpy as np
 from . import dtype as dt
 from . import arrays as _arrays
 from .autograd import engine
+from .autograd import version
 from .autograd.node import Node
 from .arrays import move, to_host
 from .device import CPU, CUDA, Device, device as as_device, is_device_array
@@ -25,23 +26,58 @@ def _comparable(other) -> bool:
     return isinstance(other, (Tensor, Number, np.generic, np.ndarray))
 
 
+def _legacy_array(args) -> np.ndarray:
+    """The float32 array of PyTorch's legacy constructor ``torch.Tensor(*args)``."""
+    if not args:
+        return np.empty(0, dtype=np.float32)
+    if all(isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in args):
+        if any(a < 0 for a in args):
+            raise RuntimeError(f"Trying to create tensor with negative dimension: {args}")
+        return np.zeros(tuple(int(a) for a in args), dtype=np.float32)
+    if len(args) > 1:
+        raise TypeError("Tensor(): expected sizes (ints) or one sequence of data, got "
+                        + ", ".join(type(a).__name__ for a in args))
+    (data,) = args
+    if isinstance(data, Tensor):
+        if data.dtype is not dt.float32:
+            raise TypeError(f"Tensor(): expected a float32 tensor (the legacy constructor's "
+                            f"dtype), got {data.dtype}; use .float() or minigrad.tensor(...)")
+        return data._array
+    if isinstance(data, Number) or np.isscalar(data):
+        raise TypeError(f"Tensor(): data must be a sequence (got {type(data).__name__})")
+    return np.array(to_host(data) if is_device_array(data) else data, dtype=np.float32)
+
+
 class Tensor:
     """A multi-dimensional array that records the ops applied to it for autograd.
 
     Create tensors with :func:`minigrad.tensor`, :func:`minigrad.zeros` and friends.
-    ``data`` is the underlying array (PyTorch's ``.data`` is a Tensor instead): a NumPy
-    array on the CPU, a C-contiguous Numba device array on ``"cuda"``. The in-place ops
-    (``add_``, ``+=``, ``zero_``, ...: tensor_ops/inplace.py) write into it and add one to
-    its version counter; writing into ``data`` directly bypasses the counter.
+    ``_array`` is the storage: a NumPy array on the CPU, a C-contiguous Numba device array
+    on ``"cuda"``. ``t.data`` is, as in PyTorch, a Tensor over the same storage without
+    history, and ``t.numpy()`` is the array itself. The in-place ops (``add_``, ``+=``,
+    ``zero_``, ...: tensor_ops/inplace.py) write into the storage and add one to its
+    version counter.
+
+    ``minigrad.Tensor(...)`` is PyTorch's legacy constructor (float32 always):
+    ``Tensor(data)`` copies a sequence or array, ``Tensor(2, 3)`` is an uninitialised
+    (here: zero-filled) 2x3 tensor, ``Tensor()`` is empty; ``Tensor(t)`` of a float32
+    tensor shares its storage. Prefer :func:`minigrad.tensor`, as PyTorch's docs do.
     """
 
-    # _ver: the version counter (autograd/version.py), None until first needed.
-    __slots__ = ("data", "_requires_grad", "grad", "_node", "_ver", "__weakref__")
+    # _array: the storage. _ver: the version counter (autograd/version.py), None until
+    # first needed.
+    __slots__ = ("_array", "_requires_grad", "grad", "_node", "_ver", "__weakref__")
     # NumPy must defer to our operators (ndarray + Tensor -> Tensor.__radd__).
     __array_priority__ = 1000
 
-    def __init__(self, data: np.ndarray, requires_grad: bool = False):
-        self.data = data
+    def __init__(self, *args, device=None):
+        self._init(_legacy_array(args), requires_grad=False)
+        if device is not None:
+            self._array = move(self._array, as_device(device))
+
+    def _init(self, array, requires_grad: bool = False) -> None:
+        """Fill the slots around ``array`` (no copy); the constructors' shared part."""
+        self._array = array
         self._requires_grad = False
         self.grad: Tensor | None = None
         self._node: Node | None = None
@@ -53,59 +89,76 @@ class Tensor:
     def _wrap(cls, array) -> "Tensor":
         """A tensor around an array produced by a kernel (no copy, no checks)."""
         t = cls.__new__(cls)
-        t.data = array if isinstance(array, np.ndarray) or is_device_array(array) else np.asarray(array)
+        t._array = array if isinstance(array, np.ndarray) or is_device_array(array) else np.asarray(array)
         t._requires_grad = False
         t.grad = None
         t._node = None
         t._ver = None
         return t
 
+    # ---- storage --------------------------------------------------------------
+    @property
+    def data(self) -> "Tensor":
+        """This tensor's storage as a new Tensor without history, as PyTorch's ``.data``:
+        writes through it are seen here, but autograd neither records them nor counts
+        them in this tensor's version (use ``detach()`` for a checked alias)."""
+        return Tensor._wrap(self._array)
+
+    @data.setter
+    def data(self, value: "Tensor") -> None:
+        # PyTorch's ``param.data = other``: swap the storage, keep the Tensor (and so a
+        # module's or optimizer's reference to it). Shape, dtype and device may change.
+        if not isinstance(value, Tensor):
+            raise TypeError(f"data: expected a Tensor, got {type(value).__name__}; wrap "
+                            "an array with minigrad.tensor(...) first")
+        self._array = value._array
+
     # ---- metadata -------------------------------------------------------------
     @property
     def shape(self) -> tuple:
-        return self.data.shape
+        return self._array.shape
 
     @property
     def ndim(self) -> int:
-        return self.data.ndim
+        return self._array.ndim
 
     def dim(self) -> int:
-        return self.data.ndim
+        return self._array.ndim
 
     def size(self, dim: int | None = None):
         """The shape, or the size of one dim."""
         if dim is None:
-            return self.data.shape
-        return self.data.shape[shp.normalize_dim(dim, self.ndim)]
+            return self._array.shape
+        return self._array.shape[shp.normalize_dim(dim, self.ndim)]
 
     def numel(self) -> int:
-        return int(self.data.size)
+        return int(self._array.size)
 
     @property
     def dtype(self) -> dt.DType:
-        return dt.BY_NUMPY.get(self.data.dtype) or dt.from_numpy_dtype(self.data.dtype)
+        return dt.BY_NUMPY.get(self._array.dtype) or dt.from_numpy_dtype(self._array.dtype)
 
     @property
     def device(self) -> Device:
-        return CPU if isinstance(self.data, np.ndarray) else CUDA
+        return CPU if isinstance(self._array, np.ndarray) else CUDA
 
     @property
     def is_cuda(self) -> bool:
-        return not isinstance(self.data, np.ndarray)
+        return not isinstance(self._array, np.ndarray)
 
     @property
     def __cuda_array_interface__(self) -> dict:
         """The CUDA array interface of a cuda tensor's storage: CuPy, PyTorch and Numba
         read it without a copy (``cupy.asarray(t)``, ``torch.as_tensor(t, device="cuda")``).
         A CPU tensor has none (AttributeError), as in PyTorch."""
-        if isinstance(self.data, np.ndarray):
+        if isinstance(self._array, np.ndarray):
             raise AttributeError("a CPU tensor has no __cuda_array_interface__; use .numpy() "
                                  "or the NumPy array interface")
         if self._requires_grad:
             raise RuntimeError("Can't export a Tensor that requires grad through "
                                "__cuda_array_interface__; use tensor.detach()")
         try:
-            return self.data.__cuda_array_interface__
+            return self._array.__cuda_array_interface__
         except AttributeError:  # Numba's simulator arrays live in host memory
             raise AttributeError("__cuda_array_interface__ is not available under Numba's "
                                  "CUDA simulator (its arrays live in host memory)") from None
@@ -159,10 +212,10 @@ class Tensor:
         if self._requires_grad:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. "
                                "Use tensor.detach().numpy() instead.")
-        if not isinstance(self.data, np.ndarray):
+        if not isinstance(self._array, np.ndarray):
             raise TypeError("can't convert cuda:0 device type tensor to numpy. Use Tensor.cpu() "
                             "to copy the tensor to host memory first.")
-        return self.data
+        return self._array
 
     def __array__(self, dtype=None, copy=None):
         a = self.numpy()
@@ -170,16 +223,20 @@ class Tensor:
 
     def item(self):
         """The value of a one-element tensor as a Python number."""
-        if self.data.size != 1:
-            raise RuntimeError(f"a Tensor with {self.data.size} elements cannot be converted to Scalar")
-        return to_host(self.data).reshape(()).item()  # on cuda: the one copy back, on request
+        if self._array.size != 1:
+            raise RuntimeError(f"a Tensor with {self._array.size} elements cannot be converted to Scalar")
+        return to_host(self._array).reshape(()).item()  # on cuda: the one copy back, on request
 
     def tolist(self):
-        return to_host(self.data).tolist()
+        return to_host(self._array).tolist()
 
     def detach(self) -> "Tensor":
-        """The same data, cut from the graph."""
-        return Tensor._wrap(self.data)
+        """The same storage, cut from the graph. As in PyTorch the result shares this
+        tensor's version counter, so an in-place write through it is still caught by a
+        backward that saved this tensor (``.data`` is the unchecked alias)."""
+        out = Tensor._wrap(self._array)
+        version.share(out, self)
+        return out
 
     def to(self, *args, **kwargs) -> "Tensor":
         """``to(dtype)``, ``to(device)`` or ``to(device, dtype)``."""
@@ -220,9 +277,9 @@ class Tensor:
         return ew.cast(self, dt.bool_)
 
     def __bool__(self) -> bool:
-        if self.data.size != 1:
-            raise RuntimeError(f"Boolean value of Tensor with {self.data.size} elements is ambiguous")
-        return bool(to_host(self.data).reshape(()))
+        if self._array.size != 1:
+            raise RuntimeError(f"Boolean value of Tensor with {self._array.size} elements is ambiguous")
+        return bool(to_host(self._array).reshape(()))
 
     def __float__(self) -> float:
         return float(self.item())
@@ -231,25 +288,25 @@ class Tensor:
         return int(self.item())
 
     def __index__(self) -> int:
-        if self.dtype.is_floating_point or self.data.size != 1:
+        if self.dtype.is_floating_point or self._array.size != 1:
             raise TypeError("only integer tensors of a single element can be converted to an index")
         return int(self.item())
 
     def __len__(self) -> int:
         if self.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
-        return self.data.shape[0]
+        return self._array.shape[0]
 
     def __iter__(self):
         if self.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
-        return (self[i] for i in range(self.data.shape[0]))
+        return (self[i] for i in range(self._array.shape[0]))
 
     __hash__ = object.__hash__
 
     def __repr__(self) -> str:
-        body = np.array2string(to_host(self.data), separator=", ", prefix="tensor(")
-        extra = [] if isinstance(self.data, np.ndarray) else ["device='cuda:0'"]
+        body = np.array2string(to_host(self._array), separator=", ", prefix="tensor(")
+        extra = [] if isinstance(self._array, np.ndarray) else ["device='cuda:0'"]
         if self.dtype not in (dt.float32, dt.int64, dt.bool_):
             extra.append(f"dtype={self.dtype}")
         if self._node is not None:
@@ -268,23 +325,23 @@ class Tensor:
         if not self._requires_grad:
             raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
         if gradient is None:
-            if self.data.size != 1:
+            if self._array.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            g = _arrays.full(self.shape, 1, self.data.dtype, self.device)
+            g = _arrays.full(self.shape, 1, self._array.dtype, self.device)
         elif isinstance(gradient, Tensor):
-            g = gradient.data
-            if g.shape != self.data.shape:
+            g = gradient._array
+            if g.shape != self._array.shape:
                 raise RuntimeError(f"gradient: expected shape {self.shape} (the tensor's), got {g.shape}")
-            if isinstance(g, np.ndarray) != isinstance(self.data, np.ndarray):
+            if isinstance(g, np.ndarray) != isinstance(self._array, np.ndarray):
                 raise RuntimeError(f"gradient: expected a tensor on {self.device} (the tensor's), "
                                    f"got one on {gradient.device}")
-            if g.dtype != self.data.dtype:
-                g = _arrays.cast(g, self.data.dtype)
+            if g.dtype != self._array.dtype:
+                g = _arrays.cast(g, self._array.dtype)
         else:  # an array-like: made a tensor of this one's dtype and device
             g = np.asarray(gradient)
-            if g.shape != self.data.shape:
+            if g.shape != self._array.shape:
                 raise RuntimeError(f"gradient: expected shape {self.shape} (the tensor's), got {g.shape}")
-            g = move(_arrays.cast(g, self.data.dtype), self.device)
+            g = move(_arrays.cast(g, self._array.dtype), self.device)
         engine.run_backward([self], [g], retain_graph=retain_graph)
 
     # ---- arithmetic -----------------------------------------------------------

@@ -183,7 +183,7 @@ def draw_model(model, input_shape: tuple[int, ...] = (1, 28, 28), batch_size: in
     params = dict(model.named_parameters())
     first = next(iter(params.values()), None)
     rng = np.random.default_rng(seed)
-    x = Tensor(rng.standard_normal((batch_size, *shape)).astype(np.float32))
+    x = Tensor._wrap(rng.standard_normal((batch_size, *shape)).astype(np.float32))
     if first is not None:
         x = x.to(first.device)
     saved = {key: p.grad for key, p in params.items()}
@@ -193,7 +193,7 @@ def draw_model(model, input_shape: tuple[int, ...] = (1, 28, 28), batch_size: in
             if len(logits.shape) != 2:
                 raise ValueError(f"draw_model: the model's output has shape {tuple(logits.shape)}; "
                                  "expected logits (B, num_classes) for the cross-entropy loss")
-            labels = Tensor(rng.integers(0, logits.shape[1], size=batch_size)).to(logits.device)
+            labels = Tensor._wrap(rng.integers(0, logits.shape[1], size=batch_size)).to(logits.device)
             loss = cross_entropy(logits, labels)
             loss.backward()  # frees the saved buffers only; the edges drawn stay
         return draw(loss, params=params, show_attrs=show_attrs, name=name)

@@ -58,6 +58,6 @@ def warmup(ops: Iterable[str] | None = None, dtypes=(dt.float32, dt.float64),
                 with use(**{op: impl}), enable_grad():
                     for call in examples[op]:
                         out = call()
-                        out.backward(Tensor._wrap(np.ones(out.shape, dtype=out.data.dtype)))
+                        out.backward(Tensor._wrap(np.ones(out.shape, dtype=out._array.dtype)))
                 timings[(op, impl)] = timings.get((op, impl), 0.0) + time.perf_counter() - t0
     return timings

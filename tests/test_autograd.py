@@ -358,14 +358,14 @@ def test_a_leaf_keeps_a_gradient_only_when_nothing_else_holds_it(restore_registr
     a = minigrad.tensor([1.0, 2.0], requires_grad=True)
     b = minigrad.tensor([3.0, 4.0], requires_grad=True)
     apply("ag_twice", a, b).sum().backward()
-    assert not np.shares_memory(a.grad.data, b.grad.data)
-    a.grad.data[0] = 7.0                         # writing one gradient leaves the other
+    assert not np.shares_memory(a.grad._array, b.grad._array)
+    a.grad._array[0] = 7.0                         # writing one gradient leaves the other
     assert b.grad.tolist() == [1.0, 1.0]
 
     seed = minigrad.tensor([5.0, 6.0])
     x = minigrad.tensor([1.0, 2.0], requires_grad=True)
     (x + 0.0).backward(seed)                     # add passes the seed through
-    assert not np.shares_memory(x.grad.data, seed.data)
+    assert not np.shares_memory(x.grad._array, seed._array)
     y = minigrad.tensor([[1.0, 2.0]], requires_grad=True)
     y.reshape(2).backward(seed)                  # a view of the seed
-    assert not np.shares_memory(y.grad.data, seed.data)
+    assert not np.shares_memory(y.grad._array, seed._array)

@@ -34,7 +34,7 @@ def test_sgd_updates_and_clears_grads():
     p = minigrad.tensor(np.ones(3, np.float32), requires_grad=True)
     (p * minigrad.tensor(np.array([1, 2, 3], np.float32))).sum().backward()
     models.sgd([p], lr=0.5)
-    assert np.allclose(p.data, [0.5, 0.0, -0.5]) and p.grad is None
+    assert np.allclose(p._array, [0.5, 0.0, -0.5]) and p.grad is None
 
 
 def test_step_runner_on_a_tiny_batch():
@@ -78,4 +78,4 @@ def test_models_match_torch():
                              minigrad.tensor(x))
         theirs = model.forward(TF, {k: torch.from_numpy(v) for k, v in params.items()},
                                torch.from_numpy(x))
-        np.testing.assert_allclose(ours.data, theirs.numpy(), rtol=1e-4, atol=1e-5)
+        np.testing.assert_allclose(ours._array, theirs.numpy(), rtol=1e-4, atol=1e-5)

@@ -20,7 +20,7 @@ def image_dataset(n=10, c=1, h=4, w=3):
 
 def order(loader):
     """The labels in the order one epoch visits them."""
-    return [int(v) for _, labels in loader for v in labels.data]
+    return [int(v) for _, labels in loader for v in labels._array]
 
 
 # ---- TensorDataset -----------------------------------------------------------------
@@ -62,12 +62,12 @@ def test_batch_shapes_dtypes_and_last_batch():
         assert isinstance(x, minigrad.Tensor) and isinstance(y, minigrad.Tensor)
     assert order(loader) == list(range(10))  # no shuffle: in order
     x, _ = batches[1]
-    np.testing.assert_array_equal(x.data[:, 0, 0, 0], [4, 5, 6, 7])
+    np.testing.assert_array_equal(x._array[:, 0, 0, 0], [4, 5, 6, 7])
 
 
 def test_drop_last():
     loader = DataLoader(image_dataset(n=10), batch_size=4, drop_last=True)
-    assert [len(y.data) for _, y in loader] == [4, 4]
+    assert [len(y._array) for _, y in loader] == [4, 4]
     assert order(loader) == list(range(8))
 
 
@@ -250,7 +250,7 @@ def test_tensor_dataset_fast_path_equals_per_item_collate():
     assert len(fast) == len(slow) == 2
     for f, s in zip(fast, slow):
         assert f.dtype == s.dtype and f.shape == s.shape
-        np.testing.assert_array_equal(f.data, s.data)
+        np.testing.assert_array_equal(f._array, s._array)
 
 
 # ---- default_collate ---------------------------------------------------------------
@@ -277,7 +277,7 @@ def test_collate_dicts_nested_lists_strings_and_namedtuples():
 def test_collate_numpy_arrays_and_scalars():
     arrays = default_collate([np.zeros((2, 2), np.uint8), np.ones((2, 2), np.uint8)])
     assert arrays.shape == (2, 2, 2) and arrays.dtype == minigrad.int64
-    assert arrays.data[1].tolist() == [[1, 1], [1, 1]]
+    assert arrays._array[1].tolist() == [[1, 1], [1, 1]]
     floats = default_collate([np.float32(1.5), np.float32(2.5)])
     assert floats.dtype == minigrad.float32 and floats.tolist() == [1.5, 2.5]
 

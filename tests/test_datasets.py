@@ -58,9 +58,9 @@ def test_lengths_items_shapes_dtypes_and_range(tiny, cls):
         image, label = train[i]
         assert isinstance(image, minigrad.Tensor) and image.dtype == minigrad.float32
         assert image.shape == (1, 28, 28)
-        np.testing.assert_array_equal(image.data[0], scaled(train_images[i]))
+        np.testing.assert_array_equal(image._array[0], scaled(train_images[i]))
         assert type(label) is int and label == train_labels[i]
-    image = train[0][0].data
+    image = train[0][0]._array
     assert image.min() == 0.0 and image.max() == 1.0
     assert [test[i][1] for i in range(3)] == test_labels.tolist()
     assert train[-1][1] == train_labels[-1]
@@ -88,7 +88,7 @@ def test_transform_and_target_transform_are_applied(tiny):
                       target_transform=lambda y: 9 - y)
     image, label = ds[2]
     expected = (scaled(images[2]) - np.float32(0.5)) / np.float32(0.25)
-    np.testing.assert_allclose(image.data[0], expected, rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(image._array[0], expected, rtol=1e-6, atol=1e-6)
     assert label == 9 - labels[2]
 
 
@@ -107,7 +107,7 @@ def test_batch_fast_path_equals_the_per_item_path(tiny, transform, target_transf
     assert len(fast) == len(slow) == 2
     for f, s in zip(fast, slow):
         assert f.dtype == s.dtype and f.shape == s.shape
-        np.testing.assert_array_equal(f.data, s.data)
+        np.testing.assert_array_equal(f._array, s._array)
 
 
 def test_data_loader_uses_the_fast_path_and_yields_images_and_labels(tiny):
@@ -118,8 +118,8 @@ def test_data_loader_uses_the_fast_path_and_yields_images_and_labels(tiny):
     assert [tuple(x.shape) for x, _ in batches] == [(4, 1, 28, 28), (3, 1, 28, 28)]
     x, y = batches[0]
     assert x.dtype == minigrad.float32 and y.dtype == minigrad.int64
-    seen = np.concatenate([y.data for _, y in batches])
-    pixels = np.concatenate([x.data for x, _ in batches])[:, 0]
+    seen = np.concatenate([y._array for _, y in batches])
+    pixels = np.concatenate([x._array for x, _ in batches])[:, 0]
     order = np.random.default_rng(0).permutation(7)  # what generator=0 shuffles to
     np.testing.assert_array_equal(seen, labels[order])
     np.testing.assert_array_equal(pixels, scaled(images[order]))

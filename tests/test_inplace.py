@@ -24,24 +24,24 @@ def _leaf(values, dtype=minigrad.float64):
 def test_values_land_in_the_same_array(name, args, expect):
     base = np.array([[-1.5, 0.25], [2.0, -0.75]])
     x = minigrad.tensor(np.abs(base) if name == "sqrt_" else base.copy())
-    array, before = x.data, x.data.copy()
+    array, before = x._array, x._array.copy()
     out = getattr(x, name)(*args)
-    assert out is x and x.data is array
-    np.testing.assert_allclose(x.data, expect(before), rtol=1e-6)
+    assert out is x and x._array is array
+    np.testing.assert_allclose(x._array, expect(before), rtol=1e-6)
 
 
 def test_add_sub_alpha_addcmul_addcdiv_copy():
     x = minigrad.tensor([1.0, 2.0])
     x.add_(minigrad.tensor([1.0, 1.0]), alpha=3).sub_(1.0, alpha=2)
-    np.testing.assert_allclose(x.data, [2.0, 3.0])
+    np.testing.assert_allclose(x._array, [2.0, 3.0])
     x.addcmul_(minigrad.tensor([2.0, 2.0]), minigrad.tensor([1.0, 3.0]), value=0.5)
-    np.testing.assert_allclose(x.data, [3.0, 6.0])
+    np.testing.assert_allclose(x._array, [3.0, 6.0])
     x.addcdiv_(minigrad.tensor([3.0, 6.0]), minigrad.tensor([3.0, 2.0]), value=2)
-    np.testing.assert_allclose(x.data, [5.0, 12.0])
+    np.testing.assert_allclose(x._array, [5.0, 12.0])
     x.copy_(minigrad.tensor([7, 8]))  # cast from int64
-    np.testing.assert_allclose(x.data, [7.0, 8.0])
+    np.testing.assert_allclose(x._array, [7.0, 8.0])
     x.copy_(minigrad.tensor(1.5))      # broadcast
-    np.testing.assert_allclose(x.data, [1.5, 1.5])
+    np.testing.assert_allclose(x._array, [1.5, 1.5])
 
 
 def test_python_in_place_operators_keep_the_object():
@@ -53,16 +53,16 @@ def test_python_in_place_operators_keep_the_object():
     x /= 2
     x **= 2
     assert x is y
-    np.testing.assert_allclose(y.data, [9.0, 25.0])
+    np.testing.assert_allclose(y._array, [9.0, 25.0])
 
 
 def test_views_see_writes_and_write_through():
     a = minigrad.zeros(2, 3)
     row = a[0]
     row.add_(1)
-    np.testing.assert_array_equal(a.data, [[1, 1, 1], [0, 0, 0]])
+    np.testing.assert_array_equal(a._array, [[1, 1, 1], [0, 0, 0]])
     a.mul_(2)
-    np.testing.assert_array_equal(row.data, [2, 2, 2])
+    np.testing.assert_array_equal(row._array, [2, 2, 2])
 
 
 def test_manual_sgd_step_updates_the_model():
@@ -82,7 +82,7 @@ def test_manual_sgd_step_updates_the_model():
             for p in model.parameters():
                 p -= 0.1 * p.grad
     assert loss.item() < 1e-3 * first
-    np.testing.assert_allclose(model.weight.data.ravel(), [3.0], atol=0.02)
+    np.testing.assert_allclose(model.weight._array.ravel(), [3.0], atol=0.02)
 
 
 def test_leaf_requiring_grad_is_refused_outside_no_grad():
@@ -92,10 +92,10 @@ def test_leaf_requiring_grad_is_refused_outside_no_grad():
         w.add_(1)
     with pytest.raises(RuntimeError, match="leaf Variable"):
         w += 1
-    np.testing.assert_array_equal(w.data, [1.0, 2.0])  # nothing was written
+    np.testing.assert_array_equal(w._array, [1.0, 2.0])  # nothing was written
     with minigrad.no_grad():
         w.mul_(2)
-    np.testing.assert_array_equal(w.data, [2.0, 4.0])
+    np.testing.assert_array_equal(w._array, [2.0, 4.0])
     assert w.is_leaf and w.requires_grad
 
 
@@ -107,7 +107,7 @@ def test_bad_shapes_dtypes_and_read_only_arrays():
         minigrad.tensor([1, 2]).div_(2)
     ints = minigrad.tensor([1, 2])
     ints.mul_(3)
-    np.testing.assert_array_equal(ints.data, [3, 6])
+    np.testing.assert_array_equal(ints._array, [3, 6])
     with pytest.raises(RuntimeError, match="read-only"):
         minigrad.zeros(1).expand(3).add_(1)
     with pytest.raises(TypeError, match="src"):
@@ -123,25 +123,25 @@ def test_gradients_through_in_place_ops():
     y.mul_(y)
     assert y.grad_fn is not None and not y.is_leaf
     y.sum().backward()
-    np.testing.assert_allclose(x.grad.data, [8.0, 16.0, 24.0])
+    np.testing.assert_allclose(x.grad._array, [8.0, 16.0, 24.0])
     # exp saves its output; adding to it in place must not corrupt exp's gradient
     x = _leaf([0.5, -1.0])
     y = x.exp()
     y.add_(1)
     y.sum().backward()
-    np.testing.assert_allclose(x.grad.data, np.exp([0.5, -1.0]), rtol=1e-12)
+    np.testing.assert_allclose(x.grad._array, np.exp([0.5, -1.0]), rtol=1e-12)
     # fill_ cuts the values but keeps the tape: gradient 0, as PyTorch's FillBackward
     x = _leaf([1.0, 2.0])
     y = x * 3
     y.fill_(5.0)
     y.sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [0.0, 0.0])
+    np.testing.assert_array_equal(x.grad._array, [0.0, 0.0])
     # copy_ is differentiable with respect to its source
     x = _leaf([1.0, 2.0])
     z = minigrad.zeros(2, dtype=minigrad.float64)
     z.copy_(x * 4)
     z.sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [4.0, 4.0])
+    np.testing.assert_array_equal(x.grad._array, [4.0, 4.0])
 
 
 def test_gradcheck_of_in_place_chains():
@@ -179,7 +179,7 @@ def test_only_what_a_kernel_saved_counts():
     y = a + b          # add saves no input: changing b is fine, as in PyTorch
     b.add_(1)
     y.sum().backward()
-    np.testing.assert_array_equal(a.grad.data, [1.0, 1.0])
+    np.testing.assert_array_equal(a.grad._array, [1.0, 1.0])
     y = a * b          # mul saves both
     b.mul_(2)
     with pytest.raises(RuntimeError, match=MODIFIED + r": \[float64 \[2\]\], saved by MulBackward, "
@@ -213,20 +213,20 @@ def test_load_state_dict_and_init_count_as_writes():
 def test_clone_view_as_t_mm_clip():
     x = _leaf([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
     c = x.clone()
-    assert c.data is not x.data and c.grad_fn is not None
-    np.testing.assert_array_equal(c.data, x.data)
+    assert c._array is not x._array and c.grad_fn is not None
+    np.testing.assert_array_equal(c._array, x._array)
     c.add_(1)  # the copy is its own storage
-    np.testing.assert_array_equal(x.data[0], [1.0, 2.0, 3.0])
+    np.testing.assert_array_equal(x._array[0], [1.0, 2.0, 3.0])
     assert x.view_as(minigrad.zeros(3, 2)).shape == (3, 2)
     assert x.t().shape == (3, 2) and minigrad.zeros(4).t().shape == (4,)
     with pytest.raises(RuntimeError, match="t\\(\\) expects a tensor with <= 2 dimensions"):
         minigrad.zeros(2, 2, 2).t()
     y = x.mm(x.t())
-    np.testing.assert_allclose(y.data, x.data @ x.data.T)
+    np.testing.assert_allclose(y._array, x._array @ x._array.T)
     with pytest.raises(RuntimeError, match="mat2 must be a matrix"):
         x.mm(minigrad.zeros(3, dtype=minigrad.float64))
-    np.testing.assert_array_equal(x.clip(2, 5).data, np.clip(x.data, 2, 5))
+    np.testing.assert_array_equal(x.clip(2, 5)._array, np.clip(x._array, 2, 5))
     (x.clone().sum() + x.mm(x.t()).sum()).backward()
     # d/dx of sum(x) + sum_ij sum_k x_ik x_jk: 1 + 2 * (column sums of x)
-    np.testing.assert_allclose(x.grad.data, 1 + 2 * np.broadcast_to(x.data.sum(0), (2, 3)))
+    np.testing.assert_allclose(x.grad._array, 1 + 2 * np.broadcast_to(x._array.sum(0), (2, 3)))
     assert minigrad.gradcheck(lambda a: a.clone().mm(a.t()).clip(-20, 20), (x.detach().requires_grad_(),))

@@ -57,7 +57,7 @@ def test_lenet5_forward_is_the_documented_network():
     h = F.linear(h.flatten(1), p["fc1.weight"], p["fc1.bias"]).relu()
     h = F.linear(h, p["fc2.weight"], p["fc2.bias"]).relu()
     ref = F.linear(h, p["fc3.weight"], p["fc3.bias"])
-    np.testing.assert_allclose(m(x).data, ref.data, rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(m(x)._array, ref._array, rtol=1e-6, atol=1e-7)
 
 
 @pytest.mark.parametrize("relu", [False, True])
@@ -68,7 +68,7 @@ def test_seedcnn_forward_with_and_without_relu(relu):
     if relu:
         h = h.relu()
     ref = F.linear(F.max_pool2d(h, 2).flatten(1), m.fc.weight.detach(), m.fc.bias.detach())
-    np.testing.assert_allclose(m(x).data, ref.data, rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(m(x)._array, ref._array, rtol=1e-6, atol=1e-7)
     with pytest.raises(TypeError, match="relu: expected a bool"):
         SeedCNN(relu=1)
 
@@ -87,7 +87,7 @@ def test_models_are_reproducible_under_manual_seed():
     minigrad.manual_seed(11)
     b = LeNet5()
     for va, vb in zip(a.state_dict().values(), b.state_dict().values()):
-        np.testing.assert_array_equal(va.data, vb.data)
+        np.testing.assert_array_equal(va._array, vb._array)
 
 
 # ---- registry -------------------------------------------------------------------------------
@@ -151,6 +151,6 @@ def test_a_few_sgd_steps_reduce_the_loss(name, lr):
         loss.backward()
         losses.append(loss.item())
         for p in model.parameters():  # plain SGD, by hand
-            p.data -= lr * p.grad.data
+            p._array -= lr * p.grad._array
     assert all(b < a for a, b in zip(losses, losses[1:])), losses
     assert losses[-1] < 0.9 * losses[0], losses

@@ -55,9 +55,9 @@ def test_conv2d_forward_matches_the_definition(kwargs):
     pad = kwargs.get("padding", 0)
     stride = stride if isinstance(stride, tuple) else (stride, stride)
     pad = pad if isinstance(pad, tuple) else (pad, pad)
-    ref = _conv_ref(x, conv.weight.data, None if conv.bias is None else conv.bias.data,
+    ref = _conv_ref(x, conv.weight._array, None if conv.bias is None else conv.bias._array,
                     stride, pad, kwargs.get("groups", 1))
-    np.testing.assert_allclose(out.data, ref, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(out._array, ref, rtol=1e-12, atol=1e-12)
 
 
 def test_conv2d_parameters_and_attributes():
@@ -106,12 +106,12 @@ def test_conv2d_argument_errors():
 def test_linear_forward_is_x_wt_plus_b():
     lin = nn.Linear(5, 3, dtype=minigrad.float64)
     x = _rng().standard_normal((2, 4, 5))
-    ref = x @ lin.weight.data.T + lin.bias.data
-    np.testing.assert_allclose(lin(_t(x)).data, ref, rtol=1e-12)
+    ref = x @ lin.weight._array.T + lin.bias._array
+    np.testing.assert_allclose(lin(_t(x))._array, ref, rtol=1e-12)
     no_bias = nn.Linear(5, 3, bias=False)
     assert no_bias.bias is None
-    np.testing.assert_allclose(no_bias(_t(x.astype(np.float32))).data,
-                               x.astype(np.float32) @ no_bias.weight.data.T, rtol=1e-5)
+    np.testing.assert_allclose(no_bias(_t(x.astype(np.float32)))._array,
+                               x.astype(np.float32) @ no_bias.weight._array.T, rtol=1e-5)
 
 
 def test_flatten_relu_softmax_logsoftmax_against_numpy():
@@ -119,22 +119,22 @@ def test_flatten_relu_softmax_logsoftmax_against_numpy():
     assert nn.Flatten()(_t(x)).shape == (2, 60)
     assert nn.Flatten(0, 1)(_t(x)).shape == (6, 4, 5)
     assert nn.Flatten(2)(_t(x)).shape == (2, 3, 20)
-    np.testing.assert_array_equal(nn.ReLU()(_t(x)).data, np.maximum(x, 0))
-    np.testing.assert_array_equal(nn.ReLU(inplace=True)(_t(x)).data, np.maximum(x, 0))
+    np.testing.assert_array_equal(nn.ReLU()(_t(x))._array, np.maximum(x, 0))
+    np.testing.assert_array_equal(nn.ReLU(inplace=True)(_t(x))._array, np.maximum(x, 0))
     e = np.exp(x - x.max(axis=1, keepdims=True))
     soft = e / e.sum(axis=1, keepdims=True)
-    np.testing.assert_allclose(nn.Softmax(dim=1)(_t(x)).data, soft, rtol=1e-12)
-    np.testing.assert_allclose(nn.LogSoftmax(dim=1)(_t(x)).data, np.log(soft), rtol=1e-10)
+    np.testing.assert_allclose(nn.Softmax(dim=1)(_t(x))._array, soft, rtol=1e-12)
+    np.testing.assert_allclose(nn.LogSoftmax(dim=1)(_t(x))._array, np.log(soft), rtol=1e-10)
 
 
 def test_softmax_without_dim_uses_pytorchs_implicit_choice_with_a_warning():
     x = _rng().standard_normal((3, 4))
     with pytest.warns(UserWarning, match="Implicit dimension choice for softmax"):
         out = nn.Softmax()(_t(x))
-    np.testing.assert_allclose(out.data.sum(axis=1), np.ones(3), rtol=1e-12)  # dim 1 for 2-D
+    np.testing.assert_allclose(out._array.sum(axis=1), np.ones(3), rtol=1e-12)  # dim 1 for 2-D
     with pytest.warns(UserWarning, match="log_softmax"):
         out = nn.LogSoftmax()(_t(x[0]))
-    np.testing.assert_allclose(np.exp(out.data).sum(), 1.0, rtol=1e-12)  # dim 0 for 1-D
+    np.testing.assert_allclose(np.exp(out._array).sum(), 1.0, rtol=1e-12)  # dim 0 for 1-D
 
 
 def test_maxpool2d_forward_and_stored_arguments():
@@ -142,12 +142,12 @@ def test_maxpool2d_forward_and_stored_arguments():
     assert pool.kernel_size == 2 and pool.stride == 2 and pool.padding == 0
     x = _rng().standard_normal((2, 3, 6, 4))
     ref = x.reshape(2, 3, 3, 2, 2, 2).max(axis=(3, 5))
-    np.testing.assert_array_equal(pool(_t(x)).data, ref)
+    np.testing.assert_array_equal(pool(_t(x))._array, ref)
     # stride 1: every 2x2 window
     out = nn.MaxPool2d(2, stride=1)(_t(x))
     ref1 = np.maximum(np.maximum(x[..., :-1, :-1], x[..., 1:, :-1]),
                       np.maximum(x[..., :-1, 1:], x[..., 1:, 1:]))
-    np.testing.assert_array_equal(out.data, ref1)
+    np.testing.assert_array_equal(out._array, ref1)
     values, indices = nn.MaxPool2d(2, return_indices=True)(_t(x))
     assert indices.dtype is minigrad.int64 and values.shape == indices.shape == (2, 3, 3, 2)
     assert nn.MaxPool2d(3, ceil_mode=True)(_t(x)).shape == (2, 3, 2, 2)
@@ -204,14 +204,14 @@ def _assert_uniform(values, bound):
 def test_linear_and_conv_default_init_are_pytorchs():
     minigrad.manual_seed(0)
     lin = nn.Linear(50, 400)
-    _assert_uniform(lin.weight.data, 1 / math.sqrt(50))  # kaiming_uniform a=sqrt(5)
+    _assert_uniform(lin.weight._array, 1 / math.sqrt(50))  # kaiming_uniform a=sqrt(5)
     big_bias = nn.Linear(50, 5000)
-    _assert_uniform(big_bias.bias.data, 1 / math.sqrt(50))
+    _assert_uniform(big_bias.bias._array, 1 / math.sqrt(50))
     # Conv: fan_in = in_channels / groups * kH * kW = 2 * 3 * 2 = 12
     conv = nn.Conv2d(4, 600, (3, 2), groups=2)
-    _assert_uniform(conv.weight.data, 1 / math.sqrt(12))
-    assert np.all(np.abs(conv.bias.data) <= 1 / math.sqrt(12))
-    assert np.abs(conv.bias.data).max() > 0.9 / math.sqrt(12)
+    _assert_uniform(conv.weight._array, 1 / math.sqrt(12))
+    assert np.all(np.abs(conv.bias._array) <= 1 / math.sqrt(12))
+    assert np.abs(conv.bias._array).max() > 0.9 / math.sqrt(12)
 
 
 def test_manual_seed_makes_models_reproducible():
@@ -222,41 +222,41 @@ def test_manual_seed_makes_models_reproducible():
     c = nn.Sequential(nn.Conv2d(1, 4, 3), nn.Linear(4, 2))
     for (ka, va), (_, vb), (_, vc) in zip(a.state_dict().items(), b.state_dict().items(),
                                           c.state_dict().items()):
-        np.testing.assert_array_equal(va.data, vb.data)
-        assert not np.array_equal(va.data, vc.data), ka
+        np.testing.assert_array_equal(va._array, vb._array)
+        assert not np.array_equal(va._array, vc._array), ka
 
 
 def test_kaiming_and_xavier_statistics():
     minigrad.manual_seed(0)
     w = minigrad.empty(300, 20, 3, 3)  # fan_in 180, fan_out 2700
-    array = w.data
-    assert init.kaiming_uniform_(w) is w and w.data is array  # in place
-    _assert_uniform(w.data, math.sqrt(6 / 180))  # gain sqrt(2) (a=0), bound gain*sqrt(3/fan)
+    array = w._array
+    assert init.kaiming_uniform_(w) is w and w._array is array  # in place
+    _assert_uniform(w._array, math.sqrt(6 / 180))  # gain sqrt(2) (a=0), bound gain*sqrt(3/fan)
     init.kaiming_uniform_(w, mode="fan_out", nonlinearity="relu")
-    _assert_uniform(w.data, math.sqrt(6 / 2700))
+    _assert_uniform(w._array, math.sqrt(6 / 2700))
     init.kaiming_normal_(w, nonlinearity="relu")
-    assert w.data.std() == pytest.approx(math.sqrt(2 / 180), rel=0.03)
-    assert abs(w.data.mean()) < 0.01 * math.sqrt(2 / 180)
+    assert w._array.std() == pytest.approx(math.sqrt(2 / 180), rel=0.03)
+    assert abs(w._array.mean()) < 0.01 * math.sqrt(2 / 180)
     init.xavier_uniform_(w, gain=2.0)
-    _assert_uniform(w.data, 2.0 * math.sqrt(6 / (180 + 2700)))
+    _assert_uniform(w._array, 2.0 * math.sqrt(6 / (180 + 2700)))
     init.xavier_normal_(w)
-    assert w.data.std() == pytest.approx(math.sqrt(2 / (180 + 2700)), rel=0.03)
+    assert w._array.std() == pytest.approx(math.sqrt(2 / (180 + 2700)), rel=0.03)
 
 
 def test_simple_fills_and_generators():
     t = minigrad.empty(200, 100)
     init.uniform_(t, -2.0, 3.0)
-    assert t.data.min() >= -2.0 and t.data.max() < 3.0
-    assert t.data.mean() == pytest.approx(0.5, abs=0.05)
+    assert t._array.min() >= -2.0 and t._array.max() < 3.0
+    assert t._array.mean() == pytest.approx(0.5, abs=0.05)
     init.normal_(t, 1.0, 0.5)
-    assert t.data.mean() == pytest.approx(1.0, abs=0.01)
-    assert t.data.std() == pytest.approx(0.5, rel=0.02)
-    assert np.all(init.zeros_(t).data == 0) and np.all(init.ones_(t).data == 1)
-    assert np.all(init.constant_(t, 0.25).data == 0.25)
+    assert t._array.mean() == pytest.approx(1.0, abs=0.01)
+    assert t._array.std() == pytest.approx(0.5, rel=0.02)
+    assert np.all(init.zeros_(t)._array == 0) and np.all(init.ones_(t)._array == 1)
+    assert np.all(init.constant_(t, 0.25)._array == 0.25)
     a, b = minigrad.empty(3, 3), minigrad.empty(3, 3)
     init.normal_(a, generator=np.random.default_rng(5))
     init.normal_(b, generator=np.random.default_rng(5))
-    np.testing.assert_array_equal(a.data, b.data)
+    np.testing.assert_array_equal(a._array, b._array)
     with pytest.raises(TypeError, match="generator"):
         init.normal_(a, generator=5)
     with warnings.catch_warnings(record=True) as caught:
@@ -277,7 +277,7 @@ def test_dropout_training_zeroes_and_scales():
     minigrad.manual_seed(0)
     x = _rng().uniform(1.0, 2.0, size=(200, 100))
     drop = nn.Dropout(0.3)
-    out = drop(_t(x)).data
+    out = drop(_t(x))._array
     zero = out == 0
     assert zero.mean() == pytest.approx(0.3, abs=0.01)
     np.testing.assert_allclose(out[~zero], x[~zero] / 0.7, rtol=1e-12)
@@ -289,7 +289,7 @@ def test_dropout_eval_and_edge_probabilities_pass_through():
     assert drop(x) is x
     assert F.dropout(x, 0.0) is x
     assert F.dropout(x, 0.9, training=False) is x
-    assert np.all(F.dropout(x, 1.0).data == 0)
+    assert np.all(F.dropout(x, 1.0)._array == 0)
     for p in (-0.1, 1.5, float("nan")):
         with pytest.raises(ValueError, match="dropout probability has to be between 0 and 1"):
             nn.Dropout(p)
@@ -305,10 +305,10 @@ def test_dropout_mask_is_reproducible_and_is_the_gradient():
     a = F.dropout(x, 0.4)
     minigrad.manual_seed(7)
     b = F.dropout(x, 0.4)
-    np.testing.assert_array_equal(a.data, b.data)
+    np.testing.assert_array_equal(a._array, b._array)
     a.sum().backward()
-    kept = a.data != 0
-    np.testing.assert_allclose(x.grad.data, kept / 0.6, rtol=1e-12)
+    kept = a._array != 0
+    np.testing.assert_allclose(x.grad._array, kept / 0.6, rtol=1e-12)
 
 
 # ---- BatchNorm2d ----------------------------------------------------------------------------
@@ -322,8 +322,8 @@ def _bn_ref(x, mean, var, w, b, eps):
 def test_batchnorm2d_training_normalises_with_batch_stats_and_updates_running_ones():
     rng = _rng(1)
     bn = nn.BatchNorm2d(3, momentum=0.2, dtype=minigrad.float64)
-    bn.weight.data[:] = [1.0, 2.0, 0.5]
-    bn.bias.data[:] = [0.0, -1.0, 3.0]
+    bn.weight._array[:] = [1.0, 2.0, 0.5]
+    bn.bias._array[:] = [0.0, -1.0, 3.0]
     running_mean, running_var = np.zeros(3), np.ones(3)
     for step in range(3):
         x = rng.standard_normal((4, 3, 5, 6)) * [[[[2.0]], [[0.5]], [[3.0]]]] + step
@@ -332,25 +332,25 @@ def test_batchnorm2d_training_normalises_with_batch_stats_and_updates_running_on
         n = 4 * 5 * 6
         biased = ((x - mean.reshape(1, 3, 1, 1)) ** 2).sum(axis=(0, 2, 3)) / n
         unbiased = biased * n / (n - 1)
-        np.testing.assert_allclose(out.data, _bn_ref(x, mean, biased, bn.weight.data,
-                                                     bn.bias.data, 1e-5), rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(out._array, _bn_ref(x, mean, biased, bn.weight._array,
+                                                     bn.bias._array, 1e-5), rtol=1e-10, atol=1e-12)
         running_mean = 0.8 * running_mean + 0.2 * mean
         running_var = 0.8 * running_var + 0.2 * unbiased
-        np.testing.assert_allclose(bn.running_mean.data, running_mean, rtol=1e-12)
-        np.testing.assert_allclose(bn.running_var.data, running_var, rtol=1e-12)
+        np.testing.assert_allclose(bn.running_mean._array, running_mean, rtol=1e-12)
+        np.testing.assert_allclose(bn.running_var._array, running_var, rtol=1e-12)
         assert int(bn.num_batches_tracked.item()) == step + 1
 
 
 def test_batchnorm2d_eval_uses_running_stats_and_leaves_them_alone():
     bn = nn.BatchNorm2d(2, eps=1e-3, dtype=minigrad.float64)
-    bn.running_mean.data[:] = [0.5, -1.0]
-    bn.running_var.data[:] = [4.0, 0.25]
+    bn.running_mean._array[:] = [0.5, -1.0]
+    bn.running_var._array[:] = [4.0, 0.25]
     bn.eval()
     x = _rng(2).standard_normal((3, 2, 4, 4))
     out = bn(_t(x))
-    np.testing.assert_allclose(out.data, _bn_ref(x, np.array([0.5, -1.0]), np.array([4.0, 0.25]),
+    np.testing.assert_allclose(out._array, _bn_ref(x, np.array([0.5, -1.0]), np.array([4.0, 0.25]),
                                                  np.ones(2), np.zeros(2), 1e-3), rtol=1e-12)
-    np.testing.assert_array_equal(bn.running_mean.data, [0.5, -1.0])
+    np.testing.assert_array_equal(bn.running_mean._array, [0.5, -1.0])
     assert int(bn.num_batches_tracked.item()) == 0
 
 
@@ -360,10 +360,10 @@ def test_batchnorm2d_cumulative_average_when_momentum_is_none():
     batches = [rng.standard_normal((2, 2, 3, 3)) + i for i in range(4)]
     for x in batches:
         bn(_t(x))
-    np.testing.assert_allclose(bn.running_mean.data,
+    np.testing.assert_allclose(bn.running_mean._array,
                                np.mean([x.mean(axis=(0, 2, 3)) for x in batches], axis=0),
                                rtol=1e-12)
-    np.testing.assert_allclose(bn.running_var.data,
+    np.testing.assert_allclose(bn.running_var._array,
                                np.mean([x.var(axis=(0, 2, 3), ddof=1) for x in batches], axis=0),
                                rtol=1e-12)
 
@@ -377,7 +377,7 @@ def test_batchnorm2d_options_and_errors():
     assert list(untracked.state_dict()) == ["weight", "bias"]
     x = _rng(4).standard_normal((2, 3, 2, 2))
     out = untracked(_t(x))  # no running stats: the batch's, also in eval
-    np.testing.assert_allclose(out.data.mean(axis=(0, 2, 3)), np.zeros(3), atol=1e-12)
+    np.testing.assert_allclose(out._array.mean(axis=(0, 2, 3)), np.zeros(3), atol=1e-12)
     bn = nn.BatchNorm2d(3)
     with pytest.raises(ValueError, match=r"expected 4D input \(got 3D input\)"):
         bn(minigrad.randn(3, 2, 2))
@@ -400,13 +400,13 @@ def test_functional_batch_norm_errors():
         F.batch_norm(minigrad.randn(3), None, None, training=True)
     # (B, C) inputs work too: statistics over the batch only.
     out = F.batch_norm(x, None, None, training=True)
-    np.testing.assert_allclose(out.data.mean(axis=0), np.zeros(3), atol=1e-6)
+    np.testing.assert_allclose(out._array.mean(axis=0), np.zeros(3), atol=1e-6)
 
 
 def test_batchnorm2d_gradcheck_in_training_mode():
     bn = nn.BatchNorm2d(2, dtype=minigrad.float64)
-    bn.weight.data[:] = [1.5, -0.5]
-    bn.bias.data[:] = [0.1, 0.2]
+    bn.weight._array[:] = [1.5, -0.5]
+    bn.bias._array[:] = [0.1, 0.2]
     x = _t(_rng(5).standard_normal((2, 2, 2, 3)), requires_grad=True)
     # Weight the outputs unevenly: the plain sum of a normalised channel has zero gradient.
     mix = _t(_rng(6).standard_normal((2, 2, 2, 3)))
@@ -444,7 +444,7 @@ def test_nll_loss_matches_the_definition(n, c, reduction, weighted, seed):
         target[0] = 0
     weight = rng.uniform(0.1, 2.0, size=c) if weighted else np.ones(c)
     out = F.nll_loss(_t(logp), _t(target), _t(weight) if weighted else None, reduction=reduction)
-    np.testing.assert_allclose(out.data, _nll_ref(logp, target, weight, -100, reduction),
+    np.testing.assert_allclose(out._array, _nll_ref(logp, target, weight, -100, reduction),
                                rtol=1e-12, atol=1e-12)
 
 
@@ -456,7 +456,7 @@ def test_nll_loss_layouts_and_edge_cases():
     rows = logp.transpose(0, 2, 3, 1).reshape(-1, 3)
     out = F.nll_loss(_t(logp), _t(target), reduction="none")
     assert out.shape == (2, 2, 2)
-    np.testing.assert_allclose(out.data.ravel(), -rows[np.arange(8), target.ravel()], rtol=1e-12)
+    np.testing.assert_allclose(out._array.ravel(), -rows[np.arange(8), target.ravel()], rtol=1e-12)
     # (C,) with a 0-d target
     one = F.nll_loss(_t(logp[0, :, 0, 0]), _t(np.int64(1)), reduction="none")
     assert one.shape == () and one.item() == pytest.approx(-logp[0, 1, 0, 0])
@@ -529,9 +529,9 @@ def test_mse_loss_against_numpy(reduction):
     x, y = rng.standard_normal((3, 4)), rng.standard_normal((3, 4))
     sq = (x - y) ** 2
     ref = {"none": sq, "mean": sq.mean(), "sum": sq.sum()}[reduction]
-    np.testing.assert_allclose(F.mse_loss(_t(x), _t(y), reduction=reduction).data, ref,
+    np.testing.assert_allclose(F.mse_loss(_t(x), _t(y), reduction=reduction)._array, ref,
                                rtol=1e-12)
-    np.testing.assert_allclose(nn.MSELoss(reduction=reduction)(_t(x), _t(y)).data, ref,
+    np.testing.assert_allclose(nn.MSELoss(reduction=reduction)(_t(x), _t(y))._array, ref,
                                rtol=1e-12)
 
 
@@ -561,7 +561,7 @@ def test_dropout_gradcheck_with_a_fixed_mask():
 def test_functional_relu():
     x = _t(np.array([-1.0, 0.0, 2.0]), requires_grad=True)
     y = F.relu(x, inplace=True)
-    np.testing.assert_array_equal(y.data, [0.0, 0.0, 2.0])
-    np.testing.assert_array_equal(x.data, [-1.0, 0.0, 2.0])  # input untouched
+    np.testing.assert_array_equal(y._array, [0.0, 0.0, 2.0])
+    np.testing.assert_array_equal(x._array, [-1.0, 0.0, 2.0])  # input untouched
     y.sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [0.0, 0.0, 1.0])
+    np.testing.assert_array_equal(x.grad._array, [0.0, 0.0, 1.0])

@@ -43,7 +43,7 @@ def test_parameter_is_a_tensor_requiring_grad_and_shares_data():
     p = nn.Parameter(t)
     assert isinstance(p, minigrad.Tensor)
     assert p.requires_grad and p.is_leaf
-    assert p.data is t.data
+    assert p._array is t._array
     assert not nn.Parameter(t, requires_grad=False).requires_grad
     assert nn.Parameter().shape == (0,)
 
@@ -86,7 +86,7 @@ def test_reassigning_registered_names():
     with pytest.raises(TypeError, match="as buffer 'count'"):
         b.count = np.zeros(1)
     b.count = minigrad.ones(1)  # a Tensor replaces the buffer
-    assert b._buffers["count"].data[0] == 1
+    assert b._buffers["count"]._array[0] == 1
     b.scale = None  # a declared but absent parameter
     assert b.scale is None and "scale" not in dict(b.named_parameters())
     b.fc = nn.Parameter(minigrad.ones(1))  # a name moves between kinds, as in PyTorch
@@ -178,10 +178,10 @@ def test_train_and_eval_reach_every_descendant():
 def test_zero_grad_to_none_or_to_zeros():
     b = Block()
     b(minigrad.randn(5, 4)).sum().backward()
-    assert all(p.grad is not None and np.any(p.grad.data != 0) for p in b.parameters())
+    assert all(p.grad is not None and np.any(p.grad._array != 0) for p in b.parameters())
     b.zero_grad(set_to_none=False)
     for p in b.parameters():
-        assert p.grad.shape == p.shape and not np.any(p.grad.data)
+        assert p.grad.shape == p.shape and not np.any(p.grad._array)
     b.zero_grad()
     assert all(p.grad is None for p in b.parameters())
 
@@ -203,7 +203,7 @@ def test_apply_visits_children_before_parent():
             nn.init.zeros_(m.weight)
 
     b.apply(init_linear)
-    assert not np.any(b.fc.weight.data) and not np.any(b.seq[2].weight.data)
+    assert not np.any(b.fc.weight._array) and not np.any(b.seq[2].weight._array)
 
 
 # ---- to(device / dtype) ---------------------------------------------------------------------
@@ -282,8 +282,8 @@ def test_state_dict_keys_order_and_sharing():
                         "bn.running_var", "bn.num_batches_tracked", "fc.weight", "fc.bias"]
     assert all(type(v) is minigrad.Tensor and not v.requires_grad for v in sd.values())
     # Shared memory, as PyTorch's detached tensors: the module's later changes show.
-    m.fc.bias.data[0] = 42.0
-    assert sd["fc.bias"].data[0] == 42.0
+    m.fc.bias._array[0] = 42.0
+    assert sd["fc.bias"]._array[0] == 42.0
     kept = m.state_dict(keep_vars=True)
     assert kept["fc.bias"] is m.fc.bias
     assert list(m.state_dict(prefix="net.")) == ["net." + k for k in sd]
@@ -299,7 +299,7 @@ def test_non_persistent_and_none_buffers_are_left_out():
 
 
 def _snapshot(model):
-    return {k: v.data.copy() for k, v in model.state_dict().items()}
+    return {k: v._array.copy() for k, v in model.state_dict().items()}
 
 
 @pytest.mark.parametrize("as_numpy", [True, False])
@@ -311,18 +311,18 @@ def test_load_state_dict_round_trip(as_numpy):
     dst = WithBN()
     values = _snapshot(src)
     state = values if as_numpy else {k: minigrad.tensor(v) for k, v in values.items()}
-    arrays_before = {k: v.data for k, v in dst.state_dict().items()}
+    arrays_before = {k: v._array for k, v in dst.state_dict().items()}
     result = dst.load_state_dict(state)
     assert result.missing_keys == [] and result.unexpected_keys == []
     assert repr(result) == "<All keys matched successfully>"
     after = dst.state_dict()
     for k, v in values.items():
-        np.testing.assert_array_equal(after[k].data, v)
-        assert after[k].data is arrays_before[k]  # copied in place, not replaced
+        np.testing.assert_array_equal(after[k]._array, v)
+        assert after[k]._array is arrays_before[k]  # copied in place, not replaced
     assert int(dst.bn.num_batches_tracked.item()) == 1
     x = minigrad.randn(2, 1, 6, 6)
     src.eval(), dst.eval()
-    np.testing.assert_array_equal(src(x).data, dst(x).data)
+    np.testing.assert_array_equal(src(x)._array, dst(x)._array)
 
 
 def test_load_state_dict_casts_into_the_existing_dtype():
@@ -330,8 +330,8 @@ def test_load_state_dict_casts_into_the_existing_dtype():
     w = np.arange(6, dtype=np.float64).reshape(3, 2) / 7
     m.load_state_dict({"weight": w, "bias": np.array([1, 2, 3])})
     assert m.weight.dtype is minigrad.float32 and m.bias.dtype is minigrad.float32
-    np.testing.assert_array_equal(m.weight.data, w.astype(np.float32))
-    np.testing.assert_array_equal(m.bias.data, [1.0, 2.0, 3.0])
+    np.testing.assert_array_equal(m.weight._array, w.astype(np.float32))
+    np.testing.assert_array_equal(m.bias._array, [1.0, 2.0, 3.0])
 
 
 def test_strict_errors_name_missing_and_unexpected_keys():
@@ -350,8 +350,8 @@ def test_strict_errors_name_missing_and_unexpected_keys():
     state["0.weight"] = np.full((3, 2), 5.0)
     result = m.load_state_dict(state, strict=False)
     assert result.missing_keys == ["0.bias"] and result.unexpected_keys == ["0.extra"]
-    assert np.all(m[0].weight.data == 5.0)
-    np.testing.assert_array_equal(m[0].bias.data, good["0.bias"])
+    assert np.all(m[0].weight._array == 5.0)
+    np.testing.assert_array_equal(m[0].bias._array, good["0.bias"])
 
 
 def test_shape_mismatch_names_the_key_and_copies_nothing():
@@ -380,11 +380,11 @@ def test_load_state_dict_refuses_bad_values_and_containers():
 
 def test_batchnorm_checkpoint_without_num_batches_tracked_loads():
     bn = nn.BatchNorm2d(2)
-    bn.num_batches_tracked.data[...] = 7
+    bn.num_batches_tracked._array[...] = 7
     state = {k: v for k, v in _snapshot(bn).items() if k != "num_batches_tracked"}
     state["running_mean"] = np.array([1.0, 2.0])
     assert bn.load_state_dict(state).missing_keys == []
-    np.testing.assert_array_equal(bn.running_mean.data, [1.0, 2.0])
+    np.testing.assert_array_equal(bn.running_mean._array, [1.0, 2.0])
     assert int(bn.num_batches_tracked.item()) == 7
 
 
@@ -394,7 +394,7 @@ def test_load_state_dict_from_npz(tmp_path):
     np.savez(path, **_snapshot(src))
     with np.load(path, allow_pickle=False) as npz:
         dst.load_state_dict(npz)
-    np.testing.assert_array_equal(dst.weight.data, src.weight.data)
+    np.testing.assert_array_equal(dst.weight._array, src.weight._array)
 
 
 def test_deepcopy_gives_an_independent_equal_model():
@@ -402,10 +402,10 @@ def test_deepcopy_gives_an_independent_equal_model():
     c = copy.deepcopy(m)
     assert type(c.scale) is nn.Parameter and c.scale.requires_grad
     for (k1, v1), (k2, v2) in zip(m.state_dict().items(), c.state_dict().items()):
-        assert k1 == k2 and v1.data is not v2.data
-        np.testing.assert_array_equal(v1.data, v2.data)
-    c.fc.weight.data[...] = 0
-    assert np.any(m.fc.weight.data)
+        assert k1 == k2 and v1._array is not v2._array
+        np.testing.assert_array_equal(v1._array, v2._array)
+    c.fc.weight._array[...] = 0
+    assert np.any(m.fc.weight._array)
 
 
 # ---- containers -----------------------------------------------------------------------------
@@ -414,7 +414,7 @@ def test_sequential_forward_is_the_chain():
     a, r, b = nn.Linear(4, 3), nn.ReLU(), nn.Linear(3, 2)
     net = nn.Sequential(a, r, b)
     x = minigrad.randn(5, 4)
-    np.testing.assert_array_equal(net(x).data, b(r(a(x))).data)
+    np.testing.assert_array_equal(net(x)._array, b(r(a(x)))._array)
 
 
 def test_sequential_indexing_slicing_and_editing():

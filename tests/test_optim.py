@@ -20,7 +20,7 @@ def leaf(values, dtype=minigrad.float64):
 
 
 def set_grad(p, g):
-    p.grad = minigrad.tensor(np.asarray(g, dtype=p.data.dtype))
+    p.grad = minigrad.tensor(np.asarray(g, dtype=p._array.dtype))
 
 
 # ------------------------------------------------------------ reference rules ----
@@ -115,9 +115,9 @@ def test_sgd_matches_the_reference_over_several_steps(kw):
     grads = [rng.standard_normal((3, 4)) for _ in range(5)]
     p, opt = run(optim.SGD, p0, grads, **kw)
     expected, buf = ref_sgd(p0, grads, **kw)
-    np.testing.assert_allclose(p.data, expected, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(p._array, expected, rtol=1e-12, atol=1e-14)
     if kw.get("momentum"):
-        np.testing.assert_allclose(opt.state[p]["momentum_buffer"].data, buf, rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(opt.state[p]["momentum_buffer"]._array, buf, rtol=1e-12, atol=1e-14)
     else:
         assert p not in opt.state  # no momentum, no state (as PyTorch)
 
@@ -135,7 +135,7 @@ def test_sgd_matches_the_reference_hypothesis(lr, momentum, dampening, weight_de
     kw = dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
               nesterov=nesterov)
     p, _ = run(optim.SGD, p0, grads, **kw)
-    np.testing.assert_allclose(p.data, ref_sgd(p0, grads, **kw)[0], rtol=1e-11, atol=1e-12)
+    np.testing.assert_allclose(p._array, ref_sgd(p0, grads, **kw)[0], rtol=1e-11, atol=1e-12)
 
 
 # ------------------------------------------------------------------ Adam ----
@@ -157,7 +157,7 @@ def test_adam_bias_correction_makes_early_steps_lr_sized():
     # by lr * |g| / (|g| + eps), whatever betas are (without bias correction the first
     # step would be (1 - b1) / sqrt(1 - b2) ~ 3x smaller).
     p, _ = run(optim.Adam, [0.0, 0.0], [[2.0, -3.0]] * 3, lr=0.01, betas=(0.5, 0.99))
-    np.testing.assert_allclose(p.data, [-0.03 * 2 / (2 + 1e-8), 0.03 * 3 / (3 + 1e-8)],
+    np.testing.assert_allclose(p._array, [-0.03 * 2 / (2 + 1e-8), 0.03 * 3 / (3 + 1e-8)],
                                rtol=1e-12)
 
 
@@ -173,9 +173,9 @@ def test_adam_matches_the_reference_over_several_steps(kw):
     grads = [rng.standard_normal((2, 5)) for _ in range(6)]
     p, opt = run(optim.Adam, p0, grads, **kw)
     expected, m, v = ref_adam(p0, grads, **kw)
-    np.testing.assert_allclose(p.data, expected, rtol=1e-12, atol=1e-14)
-    np.testing.assert_allclose(opt.state[p]["exp_avg"].data, m, rtol=1e-12, atol=1e-15)
-    np.testing.assert_allclose(opt.state[p]["exp_avg_sq"].data, v, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(p._array, expected, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(opt.state[p]["exp_avg"]._array, m, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(opt.state[p]["exp_avg_sq"]._array, v, rtol=1e-12, atol=1e-15)
     assert opt.state[p]["step"].item() == 6
 
 
@@ -190,7 +190,7 @@ def test_adam_first_moment_rounds_like_torch_lerp(beta1):
     opt.step()
     w, m0 = np.float32(1 - beta1), np.zeros(1000, dtype=np.float32)
     expected = m0 + w * (g - m0) if w < 0.5 else g - (g - m0) * np.float32(1 - w)
-    np.testing.assert_array_equal(opt.state[p]["exp_avg"].data, expected)
+    np.testing.assert_array_equal(opt.state[p]["exp_avg"]._array, expected)
 
 
 @given(lr=st.floats(1e-4, 0.5), b1=st.floats(0.0, 0.99), b2=st.floats(0.0, 0.999),
@@ -205,7 +205,7 @@ def test_adam_and_adamw_match_the_reference_hypothesis(lr, b1, b2, eps, weight_d
     p, _ = run(cls, p0, grads, lr=lr, betas=(b1, b2), eps=eps, weight_decay=weight_decay)
     expected = ref_adam(p0, grads, lr=lr, betas=(b1, b2), eps=eps, weight_decay=weight_decay,
                         decoupled=decoupled)[0]
-    np.testing.assert_allclose(p.data, expected, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(p._array, expected, rtol=1e-10, atol=1e-12)
 
 
 # ----------------------------------------------------------------- AdamW ----
@@ -216,10 +216,10 @@ def test_adamw_decay_is_decoupled_from_the_moments():
     # AdamW only shrinks p by (1 - lr * wd) per step, while Adam's L2 penalty enters the
     # gradient and gives a full lr-sized step.
     p, opt = run(optim.AdamW, [2.0, -4.0], [[0.0, 0.0]] * 3, lr=0.1, weight_decay=0.5)
-    np.testing.assert_allclose(p.data, np.array([2.0, -4.0]) * 0.95 ** 3, rtol=1e-14)
-    assert not opt.state[p]["exp_avg"].data.any() and not opt.state[p]["exp_avg_sq"].data.any()
+    np.testing.assert_allclose(p._array, np.array([2.0, -4.0]) * 0.95 ** 3, rtol=1e-14)
+    assert not opt.state[p]["exp_avg"]._array.any() and not opt.state[p]["exp_avg_sq"]._array.any()
     q, _ = run(optim.Adam, [2.0, -4.0], [[0.0, 0.0]], lr=0.1, weight_decay=0.5)
-    np.testing.assert_allclose(q.data, [2.0 - 0.1 * 1 / (1 + 1e-8), -4.0 + 0.1 * 2 / (2 + 1e-8)],
+    np.testing.assert_allclose(q._array, [2.0 - 0.1 * 1 / (1 + 1e-8), -4.0 + 0.1 * 2 / (2 + 1e-8)],
                                rtol=1e-14)
 
 
@@ -229,7 +229,7 @@ def test_adamw_matches_the_reference_with_its_default_decay():
     grads = [rng.standard_normal(8) for _ in range(5)]
     p, opt = run(optim.AdamW, p0, grads, lr=0.05)
     assert opt.param_groups[0]["weight_decay"] == 1e-2
-    np.testing.assert_allclose(p.data, ref_adam(p0, grads, lr=0.05, weight_decay=1e-2,
+    np.testing.assert_allclose(p._array, ref_adam(p0, grads, lr=0.05, weight_decay=1e-2,
                                                 decoupled=True)[0], rtol=1e-12)
 
 
@@ -256,28 +256,28 @@ def test_float32_parameters_stay_float32_and_close_to_the_reference(cls, kw):
     p0 = rng.standard_normal((4, 3)).astype(np.float32)
     grads = [rng.standard_normal((4, 3)).astype(np.float32) for _ in range(20)]
     p, opt = run(cls, p0, grads, dtype=minigrad.float32, **kw)
-    assert p.data.dtype == np.float32
+    assert p._array.dtype == np.float32
     for name, value in opt.state[p].items():
         assert isinstance(value, minigrad.Tensor)
-        assert value.data.dtype == np.float32, name
+        assert value._array.dtype == np.float32, name
     if cls is optim.SGD:
         expected = ref_sgd(p0, grads, **kw)[0]
     else:
         expected = ref_adam(p0, grads, decoupled=cls is optim.AdamW,
                             weight_decay=kw.get("weight_decay", 1e-2), lr=kw["lr"])[0]
     # 20 float32 steps: a few ulps of the parameters' scale.
-    np.testing.assert_allclose(p.data, expected, rtol=0, atol=1e-6 * np.abs(expected).max())
+    np.testing.assert_allclose(p._array, expected, rtol=0, atol=1e-6 * np.abs(expected).max())
 
 
 def test_update_is_in_place_and_uses_gradients_from_backward():
     x = minigrad.tensor([1.0, 2.0, 3.0], dtype=minigrad.float64)
     w = leaf([0.5, -1.0, 2.0])
-    array = w.data
+    array = w._array
     opt = optim.SGD([w], lr=0.1)
     (w * x).sum().backward()  # d/dw = x
     opt.step()
-    assert w.data is array  # updated in place: views and other holders see it
-    np.testing.assert_allclose(w.data, [0.4, -1.2, 1.7], rtol=1e-15)
+    assert w._array is array  # updated in place: views and other holders see it
+    np.testing.assert_allclose(w._array, [0.4, -1.2, 1.7], rtol=1e-15)
     assert w.is_leaf and w.requires_grad and w.grad_fn is None
 
 
@@ -444,7 +444,7 @@ def test_state_dict_round_trip_continues_identically(cls, kw):
     for _ in range(3):
         _loss_step(first, opt, x)
     saved = opt.state_dict()
-    resumed = [minigrad.tensor(p.data, requires_grad=True) for p in first]
+    resumed = [minigrad.tensor(p._array, requires_grad=True) for p in first]
     fresh = cls([{"params": [resumed[0]]}, {"params": [resumed[1]]}], **kw)
     fresh.load_state_dict(saved)
     assert fresh.param_groups[1]["lr"] == 0.02  # the saved options replace the new ones
@@ -453,8 +453,8 @@ def test_state_dict_round_trip_continues_identically(cls, kw):
     for _ in range(3):
         _loss_step(resumed, fresh, x)
     for r, a, b in zip(ref, first, resumed):
-        np.testing.assert_array_equal(a.data, r.data)
-        np.testing.assert_array_equal(b.data, r.data)
+        np.testing.assert_array_equal(a._array, r._array)
+        np.testing.assert_array_equal(b._array, r._array)
 
 
 def test_state_dict_format_is_pytorchs():
@@ -481,7 +481,7 @@ def test_load_state_dict_casts_and_copies():
     opt.load_state_dict({"state": {0: {"momentum_buffer": buf}},
                          "param_groups": [{"lr": 0.3, "momentum": 0.5, "params": [0]}]})
     loaded = opt.state[p]["momentum_buffer"]
-    assert isinstance(loaded, minigrad.Tensor) and loaded.data.dtype == np.float32
+    assert isinstance(loaded, minigrad.Tensor) and loaded._array.dtype == np.float32
     buf[:] = 0
     assert loaded.tolist() == [0.5, 0.25]
     g = opt.param_groups[0]

@@ -25,9 +25,9 @@ from minigrad.serialization import load, save
 def same(a, b):
     """Deep equality that also checks types, dtypes, NaNs and Tensor-ness."""
     if isinstance(a, minigrad.Tensor):
-        return (type(b) is minigrad.Tensor and a.data.dtype == b.data.dtype
+        return (type(b) is minigrad.Tensor and a._array.dtype == b._array.dtype
                 and a.requires_grad == b.requires_grad
-                and np.array_equal(a.data, b.data, equal_nan=a.data.dtype.kind == "f"))
+                and np.array_equal(a._array, b._array, equal_nan=a._array.dtype.kind == "f"))
     if isinstance(a, np.ndarray):
         return (type(b) is np.ndarray and a.dtype == b.dtype and a.shape == b.shape
                 and np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"))
@@ -81,8 +81,8 @@ def test_round_trip_of_a_training_checkpoint(tmp_path):
     assert list(back["model"]) == list(obj["model"])
     assert back["optimizer"]["state"][0]["step"].item() == 3.0
     # Loaded tensors are new arrays, not views of the saved ones.
-    back["model"]["conv1.bias"].data[0] = 1.0
-    assert obj["model"]["conv1.bias"].data[0] == 0.0
+    back["model"]["conv1.bias"]._array[0] = 1.0
+    assert obj["model"]["conv1.bias"]._array[0] == 0.0
 
 
 def test_requires_grad_is_kept(tmp_path):
@@ -172,11 +172,11 @@ def test_optimizer_and_scheduler_resume_from_a_checkpoint(tmp_path):
     save({"w": w, "optimizer": opt.state_dict(), "scheduler": sched.state_dict(), "epoch": 3},
          tmp_path / "ck.npz")
     ck = load(tmp_path / "ck.npz")
-    w2, opt2, sched2 = make(ck["w"].data)
+    w2, opt2, sched2 = make(ck["w"]._array)
     opt2.load_state_dict(ck["optimizer"])
     sched2.load_state_dict(ck["scheduler"])
     train(w2, opt2, sched2, 3)
-    np.testing.assert_array_equal(w2.data, w_ref.data)
+    np.testing.assert_array_equal(w2._array, w_ref._array)
     assert sched2.get_last_lr() == rest[1].get_last_lr()
 
 

@@ -80,7 +80,7 @@ def test_tensor_copies_its_data():
     a[0] = 100.0
     assert t.tolist() == [1.0, 2.0]
     u = minigrad.tensor(t)
-    assert u.data is not t.data and u.tolist() == t.tolist()
+    assert u._array is not t._array and u.tolist() == t.tolist()
 
 
 def test_tensor_of_a_transposed_array_is_contiguous():
@@ -274,7 +274,7 @@ def test_detach_and_requires_grad_():
     assert x.requires_grad_() is x and x.requires_grad
     d = x.detach()
     assert not d.requires_grad and d.is_leaf
-    assert np.shares_memory(d.numpy(), x.data)  # same data, as PyTorch
+    assert np.shares_memory(d.numpy(), x._array)  # same data, as PyTorch
     x.requires_grad_(False)
     assert not x.requires_grad
     x.requires_grad = True

@@ -24,7 +24,7 @@ def test_normalize_per_channel_on_a_batch():
     out = T.Normalize(mean, std)(minigrad.tensor(x))
     for c in range(3):
         expected = (x[:, c] - np.float32(mean[c])) / np.float32(std[c])
-        np.testing.assert_array_equal(out.data[:, c], expected)
+        np.testing.assert_array_equal(out._array[:, c], expected)
 
 
 def test_normalize_keeps_float64():
@@ -36,9 +36,9 @@ def test_normalize_keeps_float64():
                   elements=st.floats(-10, 10, width=32)))
 def test_normalize_on_a_batch_equals_per_sample(x):
     norm = T.Normalize([0.3] * x.shape[1], [0.7] * x.shape[1])
-    batch = norm(minigrad.tensor(x)).data
+    batch = norm(minigrad.tensor(x))._array
     for i in range(x.shape[0]):
-        np.testing.assert_array_equal(batch[i], norm(minigrad.tensor(x[i])).data)
+        np.testing.assert_array_equal(batch[i], norm(minigrad.tensor(x[i]))._array)
 
 
 def test_normalize_inplace_overwrites_the_input():
@@ -82,11 +82,11 @@ def test_to_tensor_scales_uint8_and_moves_channels_first():
     hw = np.array([[0, 255], [51, 102]], dtype=np.uint8)
     out = T.ToTensor()(hw)
     assert out.shape == (1, 2, 2) and out.dtype == minigrad.float32
-    np.testing.assert_array_equal(out.data, np.float32([[[0, 1], [0.2, 0.4]]]))
+    np.testing.assert_array_equal(out._array, np.float32([[[0, 1], [0.2, 0.4]]]))
     hwc = np.arange(24, dtype=np.uint8).reshape(2, 4, 3)
     out = T.ToTensor()(hwc)
     assert out.shape == (3, 2, 4)
-    np.testing.assert_array_equal(out.data[2], hwc[:, :, 2].astype(np.float32) / np.float32(255))
+    np.testing.assert_array_equal(out._array[2], hwc[:, :, 2].astype(np.float32) / np.float32(255))
 
 
 def test_to_tensor_keeps_other_dtypes_values_and_passes_float_tensors():

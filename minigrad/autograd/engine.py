@@ -42,12 +42,12 @@ def _accumulate(leaf, grad, fresh: bool = False) -> None:
     new array nothing else refers to, which the leaf may keep; anything else (the caller's
     gradient, one a node passed through or gave to two inputs, a view) is copied first."""
     Tensor = _tensor.Tensor
-    if grad.dtype != leaf.data.dtype:  # as PyTorch's engine: in the tensor's dtype
-        grad, fresh = arrays.cast(grad, leaf.data.dtype), True
+    if grad.dtype != leaf._array.dtype:  # as PyTorch's engine: in the tensor's dtype
+        grad, fresh = arrays.cast(grad, leaf._array.dtype), True
     if leaf.grad is None:
         leaf.grad = Tensor._wrap(grad if fresh and arrays.owns_memory(grad) else arrays.copy(grad))
     else:
-        leaf.grad = Tensor._wrap(arrays.add(leaf.grad.data, grad))
+        leaf.grad = Tensor._wrap(arrays.add(leaf.grad._array, grad))
 
 
 def _check_grad(node: Node, i: int, grad, target_shape) -> None:
@@ -85,7 +85,7 @@ def run_backward(tensors, grads, retain_graph: bool = False) -> None:
                 if edge is None or g is None:
                     continue
                 node_edge = isinstance(edge, Node)
-                shape = edge.shape if node_edge else edge.data.shape
+                shape = edge.shape if node_edge else edge._array.shape
                 if getattr(g, "shape", None) != shape:
                     _check_grad(node, i, g, shape)
                 if node_edge:

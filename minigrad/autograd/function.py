@@ -21,7 +21,7 @@ def common_device(inputs) -> str:
     for t in inputs:
         if t is None:
             continue
-        here = "cpu" if isinstance(t.data, np.ndarray) else "cuda"
+        here = "cpu" if isinstance(t._array, np.ndarray) else "cuda"
         if device is None:
             device = here
         elif here != device:
@@ -49,7 +49,7 @@ def apply(op: str, *inputs, geometry: Any = None, attrs: dict[str, Any] | None =
         geometry = Attrs(**attrs) if attrs else NONE
     device = common_device(inputs)
     impl, kernel = dispatch.lookup(op, device)
-    arrays = tuple(None if t is None else t.data for t in inputs)
+    arrays = tuple(None if t is None else t._array for t in inputs)
     out, saved = dispatch.call(op, impl, device, arrays, kernel.forward, geometry, *arrays)
     if n_outputs == 1:
         first = results = Tensor._wrap(out)
@@ -57,7 +57,7 @@ def apply(op: str, *inputs, geometry: Any = None, attrs: dict[str, Any] | None =
         results = tuple(Tensor._wrap(o) for o in out)
         first = results[0]
     needs = tuple(t is not None and t._requires_grad for t in inputs)
-    array = first.data
+    array = first._array
     if (kernel.backward is not None and True in needs and array.dtype.kind == "f"
             and is_grad_enabled()):
         edges = tuple((t._node or t) if need else None for t, need in zip(inputs, needs))
@@ -66,7 +66,7 @@ def apply(op: str, *inputs, geometry: Any = None, attrs: dict[str, Any] | None =
         versions = ()
         for s in () if saved is None else saved if type(saved) is tuple else (saved,):
             for t in (first, *inputs):
-                if t is not None and t.data is s:
+                if t is not None and t._array is s:
                     v = t._ver
                     if v is None:
                         v = t._ver = version.Version()

@@ -74,13 +74,13 @@ def gradcheck(fn: Callable, inputs: "Sequence | object", eps: float = 1e-6, atol
         base = _outputs(fn, inputs)
     if not base:
         raise ValueError("gradcheck: fn returned no floating-point Tensor")
-    out_sizes = [o.data.size for o in base]
+    out_sizes = [o._array.size for o in base]
 
     # Numerical Jacobians: numeric[i][k] has shape (out_k.size, input_i.size).
-    numeric = {i: [np.zeros((n, inputs[i].data.size)) for n in out_sizes] for i in diff}
+    numeric = {i: [np.zeros((n, inputs[i]._array.size)) for n in out_sizes] for i in diff}
     for i in diff:
         t = inputs[i]
-        original = t.data
+        original = t._array
         # Perturb in place on the CPU (also non-contiguous data); on cuda perturb a host
         # copy and upload it for each evaluation.
         on_host = isinstance(original, np.ndarray)
@@ -89,9 +89,9 @@ def gradcheck(fn: Callable, inputs: "Sequence | object", eps: float = 1e-6, atol
 
         def evaluate():
             if not on_host:
-                t.data = move(values, t.device)
+                t._array = move(values, t.device)
             with no_grad():
-                return [to_host(o.data).reshape(-1).copy() for o in _outputs(fn, inputs)]
+                return [to_host(o._array).reshape(-1).copy() for o in _outputs(fn, inputs)]
         try:
             for j in range(values.size):
                 orig = flat[j]
@@ -103,10 +103,10 @@ def gradcheck(fn: Callable, inputs: "Sequence | object", eps: float = 1e-6, atol
                 for k in range(len(out_sizes)):
                     numeric[i][k][:, j] = (plus[k] - minus[k]) / (2 * eps)
         finally:
-            t.data = original
+            t._array = original
 
     # Analytic Jacobians: one forward, then one backward per output element.
-    analytic = {i: [np.zeros((n, inputs[i].data.size)) for n in out_sizes] for i in diff}
+    analytic = {i: [np.zeros((n, inputs[i]._array.size)) for n in out_sizes] for i in diff}
     with enable_grad():
         outs = _outputs(fn, inputs)
     # backward() accumulates into every leaf of the graph, also those fn closes over
@@ -121,13 +121,13 @@ def gradcheck(fn: Callable, inputs: "Sequence | object", eps: float = 1e-6, atol
             for r in range(n):
                 for i in diff:
                     inputs[i].grad = None
-                seed = np.zeros(y.data.size, dtype=y.data.dtype)
+                seed = np.zeros(y._array.size, dtype=y._array.dtype)
                 seed[r] = 1.0
                 y.backward(Tensor._wrap(move(seed.reshape(y.shape), y.device)), retain_graph=True)
                 for i in diff:
                     g = inputs[i].grad
                     if g is not None:
-                        analytic[i][k][r, :] = to_host(g.data).reshape(-1)
+                        analytic[i][k][r, :] = to_host(g._array).reshape(-1)
     finally:
         for t, g in saved_grads:
             t.grad = g

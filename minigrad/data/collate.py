@@ -57,7 +57,7 @@ def default_collate(batch: list) -> Any:
                 got = t.shape if isinstance(t, Tensor) else type(t).__name__
                 raise ValueError(f"default_collate: stack expects each tensor to be equal size, "
                                  f"but got {elem.shape} at entry 0 and {got} at entry {i}")
-        return Tensor._wrap(np.stack([t.data for t in batch]))
+        return Tensor._wrap(np.stack([t._array for t in batch]))
     if isinstance(elem, (np.ndarray, np.generic)) and not isinstance(elem, (np.str_, np.bytes_)):
         if elem.dtype.kind in _NOT_NUMERIC:
             raise TypeError(_unsupported(elem.dtype))

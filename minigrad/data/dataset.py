@@ -62,4 +62,4 @@ class TensorDataset(Dataset):
         idx = np.asarray(indices, dtype=np.int64)
         # Tensors that require grad go through minigrad indexing, which records on
         # the tape, as stacking their samples would.
-        return [t[idx] if t.requires_grad else Tensor._wrap(t.data[idx]) for t in self.tensors]
+        return [t[idx] if t.requires_grad else Tensor._wrap(t._array[idx]) for t in self.tensors]

@@ -125,7 +125,7 @@ class Normalize:
             if len(values) not in (1, channels):
                 raise ValueError(f"{name}: expected 1 or {channels} values for an input of "
                                  f"{channels} channels (..., C, H, W), got {len(values)}")
-        np_dtype = tensor.data.dtype
+        np_dtype = tensor._array.dtype
         mean = np.asarray(self.mean, dtype=np_dtype).reshape(-1, 1, 1)
         std = np.asarray(self.std, dtype=np_dtype).reshape(-1, 1, 1)
         if not std.all():
@@ -137,10 +137,10 @@ class Normalize:
                                    "be modified in place")
             return (tensor - Tensor._wrap(mean)) / Tensor._wrap(std)
         if self.inplace:
-            np.subtract(tensor.data, mean, out=tensor.data)
-            np.divide(tensor.data, std, out=tensor.data)
+            np.subtract(tensor._array, mean, out=tensor._array)
+            np.divide(tensor._array, std, out=tensor._array)
             return tensor
-        out = np.subtract(tensor.data, mean)
+        out = np.subtract(tensor._array, mean)
         np.divide(out, std, out=out)
         return Tensor._wrap(out)
 

@@ -15,9 +15,9 @@ from ..tensor import Tensor
 
 def copy_(tensor: Tensor, array) -> Tensor:
     """Write ``array`` (the tensor's shape and dtype, on any device: a host array is
-    moved to the tensor's device first, one counted transfer) into ``tensor.data`` in
+    moved to the tensor's device first, one counted transfer) into ``tensor._array`` in
     place, by the registry's ``copy_`` op; returns ``tensor``. Off the tape."""
     device = tensor.device
-    dispatch.run("copy_", device.type, NONE, tensor.data, move(array, device))
+    dispatch.run("copy_", device.type, NONE, tensor._array, move(array, device))
     version.bump(tensor)
     return tensor

@@ -1,6 +1,6 @@
 """minigrad.nn.init: fill a tensor in place with initial values, as ``torch.nn.init``.
 
-Every function writes into ``tensor.data`` directly, so nothing is recorded on the tape
+Every function writes into ``tensor._array`` directly, so nothing is recorded on the tape
 (PyTorch runs them under ``no_grad``), and returns the tensor. Random values come from
 minigrad's global generator, so ``minigrad.manual_seed(s)`` before building a model
 makes its initial weights reproducible; pass ``generator=`` (a NumPy Generator) to use
@@ -81,7 +81,7 @@ def _generator(generator) -> np.random.Generator:
 def _fill(tensor: Tensor, values) -> Tensor:
     # Drawn on the host whatever the device (the same numbers everywhere), then written
     # into the tensor's own array.
-    values = np.broadcast_to(np.asarray(values).astype(tensor.data.dtype, copy=False), tensor.shape)
+    values = np.broadcast_to(np.asarray(values).astype(tensor._array.dtype, copy=False), tensor.shape)
     return copy_(tensor, values)
 
 

@@ -305,7 +305,7 @@ class Module:
             if set_to_none:
                 p.grad = None
             else:
-                p.grad = Tensor._wrap(arrays.zeros_like(p.grad.data))
+                p.grad = Tensor._wrap(arrays.zeros_like(p.grad._array))
 
     def apply(self, fn: Callable[["Module"], Any]) -> "Module":
         """Call ``fn`` on every descendant (children first) and then on self; returns
@@ -356,9 +356,9 @@ class Module:
                 if t is None:
                     continue
                 # In place under the same tensor object, as for dtypes below.
-                t.data = move(t.data, target)
+                t._array = move(t._array, target)
                 if t.grad is not None:
-                    t.grad = Tensor._wrap(move(t.grad.data, target))
+                    t.grad = Tensor._wrap(move(t.grad._array, target))
 
     def _convert_floats(self, target: dt.DType) -> None:
         for module in self.modules():
@@ -367,9 +367,9 @@ class Module:
                     continue
                 # Change the array under the same tensor object: parameters keep their
                 # identity, as PyTorch's ``param.data = fn(param.data)``.
-                t.data = arrays.cast(t.data, target.np)
+                t._array = arrays.cast(t._array, target.np)
                 if t.grad is not None:
-                    t.grad = Tensor._wrap(arrays.cast(t.grad.data, target.np))
+                    t.grad = Tensor._wrap(arrays.cast(t.grad._array, target.np))
 
     def cpu(self) -> "Module":
         return self.to("cpu")
@@ -417,7 +417,7 @@ class Module:
         """
         out = OrderedDict() if destination is None else destination
         for key, t, _ in self._state_items(prefix):
-            out[key] = t if keep_vars else Tensor._wrap(t.data)
+            out[key] = t if keep_vars else Tensor._wrap(t._array)
         return out
 
     # Local state keys a checkpoint may lack without being reported missing (the
@@ -456,7 +456,7 @@ class Module:
                 continue
             value = state_dict[key]
             if isinstance(value, Tensor):
-                array = to_host(value.data)
+                array = to_host(value._array)
             elif isinstance(value, (np.ndarray, np.generic)):
                 array = np.asarray(value)
             else:
@@ -483,7 +483,7 @@ class Module:
                                + "\n\t".join(errors))
         for target, array in plan:
             # In place on every device: the same array, new values in its dtype.
-            copy_(target, np.asarray(array, dtype=target.data.dtype))
+            copy_(target, np.asarray(array, dtype=target._array.dtype))
         return _IncompatibleKeys(missing, unexpected)
 
     # ---- repr ---------------------------------------------------------------------------

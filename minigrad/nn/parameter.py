@@ -31,11 +31,11 @@ class Parameter(Tensor):
         if data is None:
             array = np.empty(0, dtype=np.float32)
         elif isinstance(data, Tensor):
-            array = data.data
+            array = data._array
         else:
             raise TypeError(f"data: expected a minigrad Tensor or None, got {type(data).__name__}"
                             "; wrap an array first with minigrad.tensor(...)")
-        super().__init__(array, requires_grad=bool(requires_grad))
+        self._init(array, requires_grad=bool(requires_grad))
 
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()

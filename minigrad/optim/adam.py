@@ -104,9 +104,9 @@ class Adam(Optimizer):
                     # The step count stays on the host (as PyTorch's, non-capturable);
                     # the moments live with the parameter.
                     state["step"] = Tensor._wrap(np.array(0.0, dtype=np.float32))
-                    state["exp_avg"] = Tensor._wrap(arrays.zeros_like(p.data))
-                    state["exp_avg_sq"] = Tensor._wrap(arrays.zeros_like(p.data))
-                step_t = state["step"].data
+                    state["exp_avg"] = Tensor._wrap(arrays.zeros_like(p._array))
+                    state["exp_avg_sq"] = Tensor._wrap(arrays.zeros_like(p._array))
+                step_t = state["step"]._array
                 step_t += 1
                 steps.append(float(step_t))
             beta1, beta2 = group["betas"]
@@ -133,6 +133,6 @@ def adam(params: list[Tensor], grads: list[Tensor], exp_avgs: list[Tensor],
         return
     g = AdamStep(lr, beta1, beta2, eps, weight_decay, bool(decoupled_weight_decay),
                  tuple(state_steps))
-    lists = [tuple(t.data for t in ts) for ts in (params, grads, exp_avgs, exp_avg_sqs)]
+    lists = [tuple(t._array for t in ts) for ts in (params, grads, exp_avgs, exp_avg_sqs)]
     run_update("adam_step", g, [*params, *grads], *lists)
     version.bump(*params)  # written in place: a graph that saved them refuses backward

@@ -197,7 +197,7 @@ class Optimizer:
                 # A fresh zero array (a fill on the gradient's device) under the same
                 # gradient tensor: a read-only one (a broadcast view someone assigned)
                 # is replaced as well, never written.
-                g.data = arrays.zeros_like(g.data)
+                g._array = arrays.zeros_like(g._array)
 
     # ---- the update -----------------------------------------------------------------
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
@@ -327,17 +327,17 @@ class Optimizer:
         (as PyTorch keeps it), others take the parameter's dtype and must match its
         shape."""
         if isinstance(value, (Tensor, np.ndarray, np.generic)) or (step and isinstance(value, Real)):
-            array = to_host(value.data) if isinstance(value, Tensor) else np.asarray(value)
+            array = to_host(value._array) if isinstance(value, Tensor) else np.asarray(value)
             if array.dtype.kind not in "biuf":
                 raise ValueError(f"{where}: expected a numeric array, got dtype {array.dtype}")
             if step:
                 if array.shape not in ((), (1,)) or not math.isfinite(float(array.reshape(()))):
                     raise ValueError(f"{where}: expected a step count, got {array!r}")
                 return Tensor._wrap(np.array(float(array.reshape(())), dtype=np.float32))
-            if array.shape != p.data.shape:
-                raise ValueError(f"{where}: expected shape {p.data.shape} (its parameter's), "
+            if array.shape != p._array.shape:
+                raise ValueError(f"{where}: expected shape {p._array.shape} (its parameter's), "
                                  f"got {array.shape}")
-            dtype = p.data.dtype if p.data.dtype.kind == "f" else array.dtype
+            dtype = p._array.dtype if p._array.dtype.kind == "f" else array.dtype
             # State lives where its parameter lives (momentum buffers, Adam's moments).
             return Tensor._wrap(move(np.array(array, dtype=dtype, copy=True), p.device))
         return copy.deepcopy(value)

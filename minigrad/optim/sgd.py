@@ -33,7 +33,7 @@ class SGD(Optimizer):
         foreach: accepted for compatibility and ignored (a PyTorch kernel choice).
 
     State per parameter: ``"momentum_buffer"`` (a Tensor in the parameter's dtype), only
-    when momentum != 0. Updates run in place on ``p.data`` in the parameter's dtype, one
+    when momentum != 0. Updates run in place on ``p._array`` in the parameter's dtype, one
     ``sgd_step`` op per group (:func:`sgd`) on the group's device: all of a group's
     parameters and gradients must be on one device (RuntimeError otherwise).
 
@@ -105,9 +105,9 @@ def sgd(params: list[Tensor], d_p_list: list[Tensor],
     if not params:
         return
     g = SGDStep(lr, momentum, dampening, weight_decay, nesterov)
-    new = run_update("sgd_step", g, [*params, *d_p_list], tuple(p.data for p in params),
-                     tuple(d.data for d in d_p_list),
-                     tuple(None if b is None else b.data for b in momentum_buffer_list))
+    new = run_update("sgd_step", g, [*params, *d_p_list], tuple(p._array for p in params),
+                     tuple(d._array for d in d_p_list),
+                     tuple(None if b is None else b._array for b in momentum_buffer_list))
     version.bump(*params)  # written in place: a graph that saved them refuses backward
     for i, (old, buf) in enumerate(zip(momentum_buffer_list, new)):
         if old is None and buf is not None:

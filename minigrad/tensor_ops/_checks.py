@@ -12,17 +12,17 @@ def expect_tensor(value, name: str) -> "_tensor.Tensor":
 
 
 def expect_float(t: "_tensor.Tensor", name: str) -> None:
-    if t.data.dtype.kind != "f":  # float32 or float64: the floating dtypes tensors hold
+    if t._array.dtype.kind != "f":  # float32 or float64: the floating dtypes tensors hold
         raise TypeError(f"{name} must be a floating point tensor (float32 or float64), got {t.dtype}")
 
 
 def expect_same_dtype(a: "_tensor.Tensor", a_name: str, b: "_tensor.Tensor", b_name: str) -> None:
-    if a.data.dtype != b.data.dtype:
+    if a._array.dtype != b._array.dtype:
         raise TypeError(f"{a_name} ({a.dtype}) and {b_name} ({b.dtype}) must have the same dtype; "
                         f"convert one, e.g. {b_name}.to({a.dtype})")
 
 
 def expect_ndim(t: "_tensor.Tensor", name: str, allowed: tuple) -> None:
-    if t.data.ndim not in allowed:
+    if t._array.ndim not in allowed:
         dims = " or ".join(f"{n}-D" for n in allowed)
         raise ValueError(f"{name}: expected a {dims} tensor, got shape {tuple(t.shape)}")

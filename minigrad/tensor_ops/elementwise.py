@@ -68,7 +68,7 @@ def binary(op: str, a, b):
     x, y = as_operand(a, dtype, device), as_operand(b, dtype, device)
     _check_broadcast(op, x.shape, y.shape)
     # (On cuda the exponent's values stay on the device: not checked, as in PyTorch.)
-    if op == "pow" and dtype is dt.int64 and y.device == "cpu" and (y.data < 0).any():
+    if op == "pow" and dtype is dt.int64 and y.device == "cpu" and (y._array < 0).any():
         raise ValueError("pow: integers to negative integer powers are not allowed; "
                          "make the base or the exponent a float")
     return _tape.apply(op, x, y, geometry=NONE)

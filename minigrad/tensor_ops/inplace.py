@@ -59,7 +59,7 @@ def check_target(t) -> None:
                            "device array is C-contiguous), so the write would not reach the "
                            "tensor it came from; compute the new tensor out of place instead "
                            "(y = y + 1 rather than y += 1)")
-    if isinstance(t.data, np.ndarray) and not t.data.flags.writeable:
+    if isinstance(t._array, np.ndarray) and not t._array.flags.writeable:
         raise RuntimeError("unsupported operation: the tensor's array is read-only (more "
                            "than one element of the written-to tensor may refer to a single "
                            "memory location, as after expand); compute the new tensor out of place")
@@ -88,11 +88,11 @@ def write(t, result):
     node = result._node
     for n in (node, t._node):
         if n is not None and n.saved is not None:
-            spared = _spare(n.saved, t.data)
+            spared = _spare(n.saved, t._array)
             if spared is not n.saved:
                 n.saved = spared
                 version.forget(n, t)
-    dispatch.run("copy_", t.device.type, NONE, t.data, result.data)
+    dispatch.run("copy_", t.device.type, NONE, t._array, result._array)
     version.bump(t)
     if node is not None:
         t._node = node
@@ -148,8 +148,8 @@ def fill_(t, value):
         # False for every x, NaN included).
         never = ew.compare("lt", t.detach(), t.detach())
         return write(t, ew.where(never, t, ew.as_operand(value, t.dtype, t.device)))
-    dispatch.run("copy_", t.device.type, NONE, t.data,
-                 arrays.full(t.shape, value, t.data.dtype, t.device))
+    dispatch.run("copy_", t.device.type, NONE, t._array,
+                 arrays.full(t.shape, value, t._array.dtype, t.device))
     version.bump(t)
     return t
 

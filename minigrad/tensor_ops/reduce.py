@@ -36,7 +36,7 @@ def _extremum(op, x, dim, keepdim):
 
     if isinstance(dim, Tensor):  # torch.max(a, b) is the elementwise maximum
         return binary("maximum" if op == "max" else "minimum", x, dim)
-    if x.data.size == 0:
+    if x._array.size == 0:
         raise RuntimeError(f"{op}: cannot reduce an empty tensor")
     if isinstance(dim, int) and not isinstance(dim, bool):
         g = Attrs(dim=normalize_dims(dim, x.ndim), keepdim=bool(keepdim), indices=True)
@@ -61,7 +61,7 @@ def min(x, dim=None, keepdim: bool = False):
 
 
 def _arg(op, x, dim, keepdim):
-    if x.data.size == 0:
+    if x._array.size == 0:
         raise RuntimeError(f"{op}: cannot reduce an empty tensor")
     if dim is None:  # over the flattened tensor; keepdim keeps every dim (size 1), as PyTorch
         return _tape.apply(op, x, geometry=Attrs(dim=None, keepdim=bool(keepdim)))

@@ -34,7 +34,7 @@ def _view_of(x, out, copied_on_cuda: bool = True):
     if out is x:
         return out
     if not out.is_cuda:
-        if np.may_share_memory(out.data, x.data):
+        if np.may_share_memory(out._array, x._array):
             version.share(out, x)
     elif copied_on_cuda:
         _CUDA_COPIES[id(out)] = out
@@ -58,7 +58,7 @@ def _sizes(args) -> tuple:
 def reshape(x, *shape):
     """The same data in another shape; one dim may be -1. (PyTorch's view also requires
     compatible strides; minigrad's view is reshape, which copies only when it must.)"""
-    shape = infer_shape(_sizes(shape), x.data.size)
+    shape = infer_shape(_sizes(shape), x._array.size)
     if shape == x.shape:
         return x
     return _view_of(x, _tape.apply("reshape", x, geometry=Attrs(shape=shape)),
@@ -192,7 +192,7 @@ def _index_key(key):
         # An index tensor on cuda is read back to the host (one copy): its values are
         # checked against the shape here, before any kernel, and give the gather's
         # offsets (ops/shape/cuda/strided.py copies those to the device).
-        return to_host(key.data)
+        return to_host(key._array)
     if isinstance(key, list):
         return np.asarray(key)
     return key

@@ -236,9 +236,9 @@ class _Checker:
                     e.add_note(f"check_op({self.name!r}): raised by implementation {impl!r} "
                                f"on {device} ({dtype})")
                 raise
-        values = [np.asarray(to_host(o.detach().data)) for o in outs]
+        values = [np.asarray(to_host(o.detach()._array)) for o in outs]
         grads = [None if not (_is_tensor(a) and a.requires_grad) or a.grad is None
-                 else np.asarray(to_host(a.grad.data)) for a in fresh]
+                 else np.asarray(to_host(a.grad._array)) for a in fresh]
         return _Run(values, diff, grads, grad_outs)
 
     def _tolerances(self, dtype):

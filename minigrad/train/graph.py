@@ -27,7 +27,7 @@ def draw_model_graph(model: Any, loss_fn: Callable, images: Any, labels: Any,
 
     state = rng_state()
     # A copy on the model's own device (device to device on cuda).
-    saved = {key: Tensor._wrap(copy(value.data)) for key, value in model.state_dict().items()}
+    saved = {key: Tensor._wrap(copy(value._array)) for key, value in model.state_dict().items()}
     device = model_device(model)
     try:
         with enable_grad():

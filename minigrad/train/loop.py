@@ -130,7 +130,7 @@ def count_correct(logits: np.ndarray, labels: np.ndarray) -> int:
 
 def _correct(logits: Tensor, labels: Tensor) -> "int | Tensor":
     if logits.device == "cpu":
-        return count_correct(logits.data, labels.data)
+        return count_correct(logits._array, labels._array)
     # On the GPU: argmax, comparison and count there; the count stays there too.
     return (logits.argmax(1) == labels).sum()
 
@@ -242,8 +242,8 @@ def evaluate(model: Any, loader: Iterable, loss_fn: Callable | None = None, *,
                 loss_sum += float(loss_fn(logits, labels.to(device)).item()) * n
                 # The logits come back to the host for the argmax (and the confusion
                 # matrix): evaluation reads its results anyway.
-                predicted = to_host(logits.data).argmax(axis=1)
-                labels_host = to_host(labels.data)
+                predicted = to_host(logits._array).argmax(axis=1)
+                labels_host = to_host(labels._array)
                 correct += int(np.count_nonzero(predicted == labels_host))
                 seen += n
                 if num_classes is not None:

@@ -78,7 +78,7 @@ def test_ignore_index_and_empty_targets_pass():
         x, t = _inputs("cuda", target)
         assert not np.isnan(F.cross_entropy(x, t, ignore_index=ignore, reduction="sum").item())
     empty = minigrad.tensor(np.zeros(0, np.int64), device="cuda")
-    minigrad.dispatch.run("check_class_indices", "cuda", decl.declare(3, -100), empty.data)
+    minigrad.dispatch.run("check_class_indices", "cuda", decl.declare(3, -100), empty._array)
     minigrad.cuda.synchronize()
 
 
@@ -86,7 +86,7 @@ def test_several_bad_indices_report_one_of_them():
     target = np.array([0, 5, 1, -1, 8])
     with pytest.raises(ValueError) as info:
         minigrad.dispatch.run("check_class_indices", "cuda", decl.declare(3, -100),
-                              minigrad.tensor(target, device="cuda").data)
+                              minigrad.tensor(target, device="cuda")._array)
         minigrad.cuda.synchronize()
     position, value = map(int, re.search(r"index (-?\d+) at position (\d+)",
                                          str(info.value)).groups()[::-1])
@@ -122,7 +122,7 @@ def test_cuda_refuses_exactly_what_the_cpu_refuses(values, n_classes, ignore_ind
         cpu_error = str(e)
     try:
         minigrad.dispatch.run("check_class_indices", "cuda", g,
-                              minigrad.tensor(target, device="cuda").data)
+                              minigrad.tensor(target, device="cuda")._array)
         minigrad.cuda.synchronize()
         gpu_error = None
     except ValueError as e:

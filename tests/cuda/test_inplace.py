@@ -21,10 +21,10 @@ def _pair(values):
 ])
 def test_same_values_as_the_cpu_in_the_same_array(name, args):
     cpu, gpu = _pair([[-1.5, 0.25], [2.0, -0.75]])
-    array = gpu.data
+    array = gpu._array
     with count_device_reads() as reads:
         assert getattr(gpu, name)(*args) is gpu
-    assert reads.count == 0 and gpu.data is array
+    assert reads.count == 0 and gpu._array is array
     getattr(cpu, name)(*args)
     np.testing.assert_allclose(gpu.cpu().numpy(), cpu.numpy(), rtol=1e-6)
 
@@ -89,7 +89,7 @@ def test_an_optimizer_step_before_backward_is_caught_on_cuda():
 def test_clone_is_a_new_device_array():
     x = minigrad.tensor([1.0, 2.0], device="cuda", requires_grad=True)
     c = x.clone()
-    assert c.data is not x.data and c.device == "cuda"
+    assert c._array is not x._array and c.device == "cuda"
     c.add_(1)
     np.testing.assert_array_equal(x.detach().cpu().numpy(), [1.0, 2.0])
     c.sum().backward()

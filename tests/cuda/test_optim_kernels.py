@@ -73,7 +73,7 @@ def _run_sgd(p0, grads, mg_dtype, **opts):
                            nesterov=opts["nesterov"], weight_decay=opts["weight_decay"],
                            first_step=k == 0)[0]
     buf = opt.state[p].get("momentum_buffer")
-    return (p.data, None if buf is None else buf.data, d_p.copy_to_host(),
+    return (p._array, None if buf is None else buf._array, d_p.copy_to_host(),
             None if d_buf is None else d_buf.copy_to_host())
 
 
@@ -169,7 +169,7 @@ def _run_adam(p0, grads, mg_dtype, decoupled, **opts):
                     decoupled_weight_decay=decoupled, **opts)
     state = opt.state[p]
     return (tuple(a.reshape(p0.shape) for a in
-                  (p.data, state["exp_avg"].data, state["exp_avg_sq"].data)),
+                  (p._array, state["exp_avg"]._array, state["exp_avg_sq"]._array)),
             (d_p.copy_to_host(), d_m.copy_to_host(), d_v.copy_to_host()))
 
 

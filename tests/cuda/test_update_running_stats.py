@@ -39,13 +39,13 @@ def test_batchnorm_updates_its_buffers_in_place_with_the_cpu_bits(momentum):
     minigrad.manual_seed(2)
     cpu = minigrad.nn.BatchNorm2d(3, momentum=momentum, dtype=minigrad.float64)
     gpu = minigrad.nn.BatchNorm2d(3, momentum=momentum, dtype=minigrad.float64).to("cuda")
-    arrays = {k: v.data for k, v in gpu.state_dict().items()}
+    arrays = {k: v._array for k, v in gpu.state_dict().items()}
     x = minigrad.randn(4, 3, 2, 2, dtype=minigrad.float64)
     for _ in range(2):
         cpu(x)
         gpu(x.to("cuda"))
     for key, value in gpu.state_dict().items():
-        assert value.data is arrays[key], key  # the same device arrays, new values
+        assert value._array is arrays[key], key  # the same device arrays, new values
         # The batch statistics come from different reductions: equal to rounding.
         np.testing.assert_allclose(value.cpu().numpy(), cpu.state_dict()[key].numpy(),
                                    rtol=1e-12, err_msg=key)

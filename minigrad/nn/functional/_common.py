@@ -12,4 +12,4 @@ def check_class_indices(target, n_classes: int, ignore_index: int) -> None:
     that is not ``ignore_index``, with ValueError: at once on the CPU, at the next copy
     to the host on cuda (the op ``check_class_indices``: ops/check_class_indices)."""
     dispatch.run("check_class_indices", target.device.type,
-                 _indices.declare(n_classes, ignore_index), target.data)
+                 _indices.declare(n_classes, ignore_index), target._array)

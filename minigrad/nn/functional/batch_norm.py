@@ -107,5 +107,5 @@ def _update_running(running_mean: Tensor, running_var: Tensor, mean: Tensor, var
     # one registry op on their device.
     stats = (running_mean, running_var, mean, var)
     dispatch.run("update_running_stats", common_device(stats), _stats.Geometry(momentum, n),
-                 *(t.data for t in stats))
+                 *(t._array for t in stats))
     version.bump(running_mean, running_var)

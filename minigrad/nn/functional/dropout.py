@@ -42,5 +42,5 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
         return input
     # The mask by the registry's dropout_mask on input's device, its randomness from
     # minigrad's generator (a NumPy draw on the CPU, one seed for a hash on the GPU).
-    g = _mask.declare(input.shape, p, input.data.dtype, _random.generator())
+    g = _mask.declare(input.shape, p, input._array.dtype, _random.generator())
     return input * Tensor._wrap(dispatch.run("dropout_mask", input.device.type, g))

@@ -91,7 +91,7 @@ class BatchNorm2d(Module):
         if self.track_running_stats:
             init.zeros_(self.running_mean)
             init.ones_(self.running_var)
-            self.num_batches_tracked.data = arrays.zeros_like(self.num_batches_tracked.data)
+            self.num_batches_tracked._array = arrays.zeros_like(self.num_batches_tracked._array)
 
     def reset_parameters(self) -> None:
         self.reset_running_stats()
@@ -109,7 +109,7 @@ class BatchNorm2d(Module):
         if self.training and self.track_running_stats:
             count = self.num_batches_tracked
             # In place, on the counter's device (reading it back would cost a copy).
-            copy_(count, (count.detach() + 1).data)
+            copy_(count, (count.detach() + 1)._array)
             if self.momentum is None:  # cumulative moving average
                 factor = 1.0 / float(count.item())
         # Batch statistics in training, and in eval when there are no running ones.
