@@ -369,9 +369,13 @@ def test_zero_grad_sets_to_none_by_default():
 def test_zero_grad_false_zeroes_in_place_and_backward_accumulates_afresh():
     p = leaf([1.0, 2.0])
     (p * p).sum().backward()
-    grad = p.grad
+    grad, array = p.grad, p.grad._array
     optim.SGD([p], lr=0.1).zero_grad(set_to_none=False)
-    assert p.grad is grad and p.grad.tolist() == [0.0, 0.0]
+    assert p.grad is grad and p.grad._array is array and p.grad.tolist() == [0.0, 0.0]
+    # A read-only gradient (a broadcast the user assigned) is replaced, never written.
+    p.grad = minigrad.Tensor._wrap(np.broadcast_to(np.float32(5), (2,)))
+    optim.SGD([p], lr=0.1).zero_grad(set_to_none=False)
+    assert p.grad.tolist() == [0.0, 0.0]
     (p * 3).sum().backward()
     assert p.grad.tolist() == [3.0, 3.0]
 

@@ -240,10 +240,12 @@ def test_a_failing_call_is_not_recorded_and_attrs_pass_through(fake):
 
 
 def test_fills_are_ops_the_profiler_sees():
-    """zero_grad(set_to_none=False) makes its zeros with the registry's ``full`` op."""
+    """zero_grad(set_to_none=False) makes its zeros with the registry's ``full`` op and
+    writes them into the gradient with its ``copy_``."""
     p = minigrad.tensor([1.0, 2.0], requires_grad=True)
     p.grad = minigrad.ones(2)
     with profiler.profile() as prof:
         minigrad.optim.SGD([p], lr=0.1).zero_grad(set_to_none=False)
-    assert [(e.name, e.impl, e.device) for e in prof.events()] == [("full", "numpy", "cpu")]
+    assert [(e.name, e.impl, e.device) for e in prof.events()] == [("full", "numpy", "cpu"),
+                                                                    ("copy_", "numpy", "cpu")]
     assert p.grad.tolist() == [0.0, 0.0]

@@ -12,7 +12,7 @@ from .. import arrays
 from ..arrays import move, to_host
 from ..device import Device, device as parse_device
 from ..tensor import Tensor
-from ._inplace import copy_
+from ._inplace import copy_, zero_grad_
 from .parameter import Parameter
 
 
@@ -300,12 +300,7 @@ class Module:
         """Reset the parameters' gradients: to None (default, as PyTorch 2), or with
         ``set_to_none=False`` fill existing gradients with zeros."""
         for p in self.parameters():
-            if p.grad is None:
-                continue
-            if set_to_none:
-                p.grad = None
-            else:
-                p.grad = Tensor._wrap(arrays.zeros_like(p.grad._array))
+            zero_grad_(p, set_to_none)
 
     def apply(self, fn: Callable[["Module"], Any]) -> "Module":
         """Call ``fn`` on every descendant (children first) and then on self; returns

@@ -3,14 +3,11 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-import numpy as np
-
-from .. import arrays
 from ..autograd import version
 from ..ops.optim import AdamStep
 from ..tensor import Tensor
-from .optimizer import (Optimizer, ParamsT, check_flag, check_foreach, check_number,
-                        check_unsupported, run_update)
+from .optimizer import (Optimizer, ParamsT, check_flags, check_nonnegative, check_number,
+                        count_step, full_state, new_step_count, run_update)
 
 
 class Adam(Optimizer):
@@ -67,27 +64,18 @@ class Adam(Optimizer):
         super().__init__(params, defaults)
 
     def _check_group(self, group: dict[str, Any]) -> None:
-        lr = check_number("lr", group["lr"])
-        eps = check_number("eps", group["eps"])
-        weight_decay = check_number("weight_decay", group["weight_decay"])
         betas = group["betas"]
         if not isinstance(betas, (tuple, list)) or len(betas) != 2:
             raise TypeError(f"betas: expected a pair of floats, got {betas!r}")
         beta1, beta2 = check_number("betas[0]", betas[0]), check_number("betas[1]", betas[1])
-        check_unsupported("amsgrad", group["amsgrad"])
-        check_unsupported("maximize", group["maximize"])
-        check_foreach(group["foreach"])
-        check_flag("decoupled_weight_decay", group["decoupled_weight_decay"])
-        if not 0.0 <= lr:
-            raise ValueError(f"Invalid learning rate: {lr}")
-        if not 0.0 <= eps:
-            raise ValueError(f"Invalid epsilon value: {eps}")
+        check_flags(group, flags=("decoupled_weight_decay",),
+                    unsupported=("amsgrad", "maximize"))
+        check_nonnegative(group, "lr", "eps")
         if not 0.0 <= beta1 < 1.0:
-            raise ValueError(f"Invalid beta parameter at index 0: {beta1}")
+            raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
         if not 0.0 <= beta2 < 1.0:
-            raise ValueError(f"Invalid beta parameter at index 1: {beta2}")
-        if not 0.0 <= weight_decay:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+            raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
+        check_nonnegative(group, "weight_decay")
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """One update of every parameter that has a gradient; returns the closure's
@@ -103,12 +91,10 @@ class Adam(Optimizer):
                 if not state:
                     # The step count stays on the host (as PyTorch's, non-capturable);
                     # the moments live with the parameter.
-                    state["step"] = Tensor._wrap(np.array(0.0, dtype=np.float32))
-                    state["exp_avg"] = Tensor._wrap(arrays.zeros_like(p._array))
-                    state["exp_avg_sq"] = Tensor._wrap(arrays.zeros_like(p._array))
-                step_t = state["step"]._array
-                step_t += 1
-                steps.append(float(step_t))
+                    state["step"] = new_step_count()
+                    state["exp_avg"] = full_state(p)
+                    state["exp_avg_sq"] = full_state(p)
+                steps.append(count_step(state))
             beta1, beta2 = group["betas"]
             adam(params, [p.grad for p in params], [self.state[p]["exp_avg"] for p in params],
                  [self.state[p]["exp_avg_sq"] for p in params], steps, lr=group["lr"],

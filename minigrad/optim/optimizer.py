@@ -22,6 +22,7 @@ from .. import arrays, dispatch
 from ..autograd import enable_grad
 from ..autograd.function import common_device
 from ..arrays import move, to_host
+from ..nn._inplace import zero_grad_
 from ..tensor import Tensor
 
 # What the constructors accept for ``params``: Tensors, (name, Tensor) pairs as given by
@@ -41,12 +42,64 @@ def run_update(op: str, geometry: Any, tensors: list[Tensor], *arrays: tuple) ->
     return dispatch.run(op, common_device(tensors), geometry, *arrays)
 
 
+def new_step_count() -> Tensor:
+    """A parameter's step count before its first update: a 0-d float32 Tensor on the
+    host, as PyTorch keeps it (non-capturable)."""
+    return Tensor._wrap(np.array(0.0, dtype=np.float32))
+
+
+def count_step(state: dict[str, Any]) -> float:
+    """Add one to ``state["step"]`` (in place) and return the new count."""
+    step_t = state["step"]._array
+    step_t += 1
+    return float(step_t)
+
+
+def full_state(p: Tensor, value: float = 0.0) -> Tensor:
+    """A state Tensor shaped as ``p``, in its dtype and on its device, filled with
+    ``value`` (moment estimates and accumulators start at 0 or a given value)."""
+    return Tensor._wrap(arrays.full(p._array.shape, value, p._array.dtype, p.device))
+
+
+def effective_grad(grad: Tensor, p: Tensor, weight_decay: float, maximize: bool) -> Tensor:
+    """The gradient an elementwise update uses: negated to maximize, plus the L2 term
+    ``weight_decay * p`` (PyTorch's ``grad.add(p, alpha=weight_decay)``); a new Tensor,
+    ``p.grad`` is left as it is. Call under ``no_grad``."""
+    if maximize:
+        grad = -grad
+    if weight_decay != 0:
+        grad = grad + p * weight_decay
+    return grad
+
+
 def check_number(name: str, value: Any) -> float:
     """``value`` as a float, or a TypeError naming the argument (a Tensor learning rate,
     which PyTorch allows, is refused: minigrad's hyperparameters are Python numbers)."""
     if isinstance(value, bool) or not isinstance(value, (Real, np.integer, np.floating)):
         raise TypeError(f"{name}: expected a float, got {type(value).__name__}")
     return float(value)
+
+
+def check_nonnegative(group: dict[str, Any], *names: str) -> None:
+    """Each option ``group[name]`` a Python number >= 0, checked in the order given
+    (PyTorch's): a TypeError naming it, else PyTorch's ValueError with the value as
+    given ("Invalid learning rate: -1", "Invalid epsilon value: -1e-08",
+    "Invalid momentum value: -0.5", ...)."""
+    for name in names:
+        if not 0.0 <= check_number(name, group[name]):  # NaN fails too
+            label = {"lr": "learning rate", "eps": "epsilon value"}.get(name, f"{name} value")
+            raise ValueError(f"Invalid {label}: {group[name]}")
+
+
+def check_flags(group: dict[str, Any], flags: tuple[str, ...] = (),
+                unsupported: tuple[str, ...] = ()) -> None:
+    """The options in ``flags`` bools, those in ``unsupported`` False, and ``foreach``
+    None or a bool."""
+    for name in flags:
+        check_flag(name, group[name])
+    for name in unsupported:
+        check_unsupported(name, group[name])
+    check_foreach(group["foreach"])
 
 
 def check_flag(name: str, value: Any) -> bool:
@@ -85,9 +138,11 @@ class Optimizer:
         state: ``{param: {name: value}}``, per-parameter state created by ``step``.
     """
 
-    # The state entries each optimizer keeps per parameter (all or none of them): lets
-    # load_state_dict refuse the state of a different optimizer with a clear error.
+    # The state entries each optimizer keeps per parameter (all or none of them), and
+    # those it keeps only with some options (RMSprop's momentum_buffer and grad_avg):
+    # lets load_state_dict refuse the state of a different optimizer with a clear error.
     _state_keys: frozenset = frozenset()
+    _optional_state_keys: frozenset = frozenset()
 
     def __init__(self, params: ParamsT, defaults: dict[str, Any]) -> None:
         self.defaults = defaults
@@ -186,18 +241,7 @@ class Optimizer:
         """
         for group in self.param_groups:
             for p in group["params"]:
-                g = p.grad
-                if g is None:
-                    continue
-                if set_to_none:
-                    p.grad = None
-                    continue
-                if g._node is not None or g._requires_grad:
-                    g = p.grad = g.detach()
-                # A fresh zero array (a fill on the gradient's device) under the same
-                # gradient tensor: a read-only one (a broadcast view someone assigned)
-                # is replaced as well, never written.
-                g._array = arrays.zeros_like(g._array)
+                zero_grad_(p, set_to_none)
 
     # ---- the update -----------------------------------------------------------------
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
@@ -221,8 +265,8 @@ class Optimizer:
             if g is None:
                 continue
             if g.shape != p.shape:
-                raise RuntimeError(f"a parameter of shape {p.shape} has a gradient of shape "
-                                   f"{g.shape}; the update needs them equal")
+                raise RuntimeError(f"a parameter of shape {tuple(p.shape)} has a gradient of "
+                                   f"shape {tuple(g.shape)}; the update needs them equal")
             out.append(p)
         return out
 
@@ -302,10 +346,13 @@ class Optimizer:
             if not isinstance(entry, dict):
                 raise ValueError(f"state_dict['state'][{k!r}]: expected a dict, "
                                  f"got {type(entry).__name__}")
-            if entry and set(entry) != self._state_keys:
+            if entry and not (self._state_keys <= set(entry)
+                              <= self._state_keys | self._optional_state_keys):
+                optional = (f" and maybe {sorted(self._optional_state_keys)}"
+                            if self._optional_state_keys else "")
                 raise ValueError(f"state_dict['state'][{k!r}] has entries {sorted(entry)}; "
-                                 f"{type(self).__name__} keeps {sorted(self._state_keys)} "
-                                 "(is this the state of another optimizer?)")
+                                 f"{type(self).__name__} keeps {sorted(self._state_keys)}"
+                                 f"{optional} (is this the state of another optimizer?)")
             p = id_map[k]
             state[p] = {name: self._load_value(p, value, f"state_dict['state'][{k!r}][{name!r}]",
                                                step=(name == "step"))

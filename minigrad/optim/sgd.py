@@ -6,8 +6,8 @@ from typing import Any, Callable
 from ..autograd import version
 from ..ops.optim import SGDStep
 from ..tensor import Tensor
-from .optimizer import (Optimizer, ParamsT, check_flag, check_foreach, check_number,
-                        check_unsupported, run_update)
+from .optimizer import (Optimizer, ParamsT, check_flags, check_nonnegative, check_number,
+                        run_update)
 
 
 class SGD(Optimizer):
@@ -55,20 +55,10 @@ class SGD(Optimizer):
         super().__init__(params, defaults)
 
     def _check_group(self, group: dict[str, Any]) -> None:
-        lr = check_number("lr", group["lr"])
-        momentum = check_number("momentum", group["momentum"])
         dampening = check_number("dampening", group["dampening"])
-        weight_decay = check_number("weight_decay", group["weight_decay"])
-        nesterov = check_flag("nesterov", group["nesterov"])
-        check_unsupported("maximize", group["maximize"])
-        check_foreach(group["foreach"])
-        if lr < 0.0:
-            raise ValueError(f"Invalid learning rate: {lr}")
-        if momentum < 0.0:
-            raise ValueError(f"Invalid momentum value: {momentum}")
-        if weight_decay < 0.0:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
-        if nesterov and (momentum <= 0 or dampening != 0):
+        check_flags(group, flags=("nesterov",), unsupported=("maximize",))
+        check_nonnegative(group, "lr", "momentum", "weight_decay")
+        if group["nesterov"] and (group["momentum"] <= 0 or dampening != 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:

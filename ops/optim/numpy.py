@@ -59,7 +59,9 @@ def adam_step(g, params, grads, exp_avgs, exp_avg_sqs):
         # m.lerp_(grad, 1 - beta1), with torch.lerp's two branches (each exact at
         # its end of the weight range).
         weight = 1 - beta1
-        tmp = np.subtract(grad, m)
+        # out=: of two 0-d arrays NumPy returns a scalar, which the in-place steps below
+        # cannot write into.
+        tmp = np.subtract(grad, m, out=np.empty_like(m))
         if weight < 0.5:
             tmp *= weight
             m += tmp

@@ -153,9 +153,7 @@ def test_one_launch_updates_many_parameters_as_the_cpu_does(kind, monkeypatch):
 
 
 def _run_adam(p0, grads, mg_dtype, decoupled, **opts):
-    # The CPU Adam fails on 0-d parameters (np.subtract of two 0-d arrays gives a scalar,
-    # not an `out=` array), so the CPU side steps the same values as a 1-element vector.
-    p = _cpu_param(np.atleast_1d(p0), mg_dtype)
+    p = _cpu_param(p0, mg_dtype)
     cls = optim.AdamW if decoupled else optim.Adam
     opt = cls([p], lr=opts["lr"], betas=(opts["beta1"], opts["beta2"]), eps=opts["eps"],
               weight_decay=opts["weight_decay"])
@@ -163,7 +161,7 @@ def _run_adam(p0, grads, mg_dtype, decoupled, **opts):
     d_m = cuda.to_device(np.zeros_like(p0))
     d_v = cuda.to_device(np.zeros_like(p0))
     for t, g in enumerate(grads, 1):
-        _set_grad(p, np.atleast_1d(g))
+        _set_grad(p, g)
         opt.step()
         adam_update([d_p], [cuda.to_device(g)], [d_m], [d_v], step=t,
                     decoupled_weight_decay=decoupled, **opts)
