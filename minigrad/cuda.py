@@ -48,3 +48,21 @@ def get_device_name(device=None) -> str:
         return "Numba CUDA simulator"
     name = cuda.get_current_device().name
     return name.decode() if isinstance(name, bytes) else str(name)
+
+
+def current_device() -> int:
+    """The index of the current GPU: 0, the one minigrad uses (RuntimeError without one)."""
+    _cuda()
+    return 0
+
+
+def manual_seed(seed: int) -> None:
+    """Accepted, as ``torch.cuda.manual_seed``, and does nothing: minigrad draws every
+    random number on the host, from the one generator :func:`minigrad.manual_seed`
+    seeds, and copies it to the GPU (so a seeded run gives the same numbers on either
+    device). Seed that generator instead."""
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise TypeError(f"seed: expected an int, got {type(seed).__name__}")
+
+
+manual_seed_all = manual_seed

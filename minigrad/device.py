@@ -14,10 +14,31 @@ import numpy as np
 
 
 class Device:
+    """A device, as ``torch.device``: ``Device("cpu")``, ``Device("cuda")``,
+    ``Device("cuda:0")`` or ``Device("cuda", 0)`` (all one GPU: minigrad uses index 0
+    only, ValueError for others). Making one checks no availability, as PyTorch:
+    using it (``t.to(d)``, ``device=d``) does."""
     __slots__ = ("type",)
 
-    def __init__(self, type: str):
-        self.type = type
+    def __init__(self, type: "str | Device", index: int | None = None):
+        if isinstance(type, Device):
+            type = type.type
+        if not isinstance(type, str):
+            raise TypeError(f"device(): expected a string such as 'cpu' or 'cuda', got "
+                            f"{type.__class__.__name__}")
+        name, colon, text = type.partition(":")
+        if colon:
+            if index is not None:
+                raise RuntimeError("type (string) must not include an index because index "
+                                   "was passed explicitly: " + type)
+            if not text.isdigit():
+                raise RuntimeError(f"Invalid device string: '{type}'")
+            index = int(text)
+        if index is not None and (isinstance(index, bool) or not isinstance(index, int)
+                                  or index != 0):
+            raise ValueError(f"device: minigrad uses one device of each type, index 0; got "
+                             f"index {index!r}")
+        self.type = name
 
     @property
     def index(self) -> int | None:
@@ -38,6 +59,16 @@ class Device:
 
     def __repr__(self) -> str:
         return "device(type='cuda', index=0)" if self.type == "cuda" else f"device(type='{self.type}')"
+
+    # ``with minigrad.device("cuda"):`` makes it the default device inside the block
+    # (see set_default_device), as ``with torch.device("cuda"):``.
+    def __enter__(self) -> "Device":
+        _default_stack.append(get_default_device())
+        set_default_device(self)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        set_default_device(_default_stack.pop())
 
 
 CPU = Device("cpu")
@@ -89,6 +120,37 @@ def device(spec: "str | Device | None") -> Device:
             raise RuntimeError(_NO_CUDA)
         return CUDA
     raise ValueError(f"device: expected 'cpu' or 'cuda', got {spec!r}")
+
+
+# ---- the default device (torch.set_default_device) ------------------------------
+
+_default = CPU
+# Devices used as ``with minigrad.device("cuda"):`` blocks, innermost last: each entry
+# is the default device to restore when that block ends.
+_default_stack: list = []
+
+
+def set_default_device(spec: "str | Device | None") -> None:
+    """Make ``spec`` the device that creation functions (``zeros``, ``randn``,
+    ``tensor``, ``linspace``...) use when they are given no ``device=``, as
+    ``torch.set_default_device``; None restores "cpu".
+
+    Differences from PyTorch: a cuda device where there is no GPU is refused here, at
+    once (RuntimeError), not at the first tensor made; and only the creation functions
+    of :mod:`minigrad.creation` follow it (PyTorch's layers follow it too, through
+    their factory calls)."""
+    global _default
+    _default = CPU if spec is None else device(spec)
+
+
+def get_default_device() -> Device:
+    """The device creation functions use when given none (``torch.get_default_device``)."""
+    return _default
+
+
+def device_or_default(spec: "str | Device | None") -> Device:
+    """Parse a creation function's ``device=`` argument: None means the default device."""
+    return _default if spec is None else device(spec)
 
 
 def is_device_array(array) -> bool:

@@ -1,7 +1,6 @@
 """The Tensor: an array on a device, a dtype, and its place on the tape."""
 from __future__ import annotations
 
-import weakref
 from numbers import Number
 from typing import Any
 
@@ -20,32 +19,85 @@ from .tensor_ops import linalg
 from .tensor_ops import softmax as sm
 from .tensor_ops import reduce as red
 from .tensor_ops import shape as shp
+from .tensor_ops._checks import dim_alias
 
 
 def _comparable(other) -> bool:
     return isinstance(other, (Tensor, Number, np.generic, np.ndarray))
 
 
+class Size(tuple):
+    """A tensor's shape, as ``torch.Size``: a tuple of ints (equal to, and hashing as,
+    the plain tuple) with ``numel()``; slicing it or adding a tuple gives a Size.
+
+    Printed ``minigrad.Size([2, 3])`` (PyTorch: ``torch.Size([2, 3])``), as minigrad's
+    dtypes print ``minigrad.float32``. ``t.shape`` and ``t.size()`` return one; inside
+    minigrad shapes enter ops as plain tuples (the declarations' ``ops._args.shape``,
+    the front ends' ``tuple(...)``), because Numba cannot type a tuple subclass.
+    """
+
+    __slots__ = ()
+
+    def numel(self) -> int:
+        """The number of elements of a tensor of this shape."""
+        n = 1
+        for s in self:
+            n *= s
+        return int(n)
+
+    def __getitem__(self, key):
+        out = tuple.__getitem__(self, key)
+        return Size(out) if isinstance(key, slice) else out
+
+    def __add__(self, other):
+        if not isinstance(other, tuple):
+            return NotImplemented
+        return Size(tuple.__add__(self, other))
+
+    def __repr__(self) -> str:
+        return f"minigrad.Size({list(self)})"
+
+    __str__ = __repr__
+
+    def __reduce__(self):
+        return (Size, (tuple(self),))
+
+
 def _legacy_array(args) -> np.ndarray:
-    """The float32 array of PyTorch's legacy constructor ``torch.Tensor(*args)``."""
+    """The array of PyTorch's legacy constructor ``torch.Tensor(*args)``, in the default
+    float dtype (float32 unless ``set_default_dtype`` changed it)."""
+    float_np = dt.default_float().np
     if not args:
-        return np.empty(0, dtype=np.float32)
+        return np.empty(0, dtype=float_np)
+    if len(args) == 1 and isinstance(args[0], Size):  # Tensor(x.shape): sizes, as PyTorch
+        args = tuple(args[0])
+        if not args:
+            return np.zeros((), dtype=float_np)
     if all(isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in args):
         if any(a < 0 for a in args):
             raise RuntimeError(f"Trying to create tensor with negative dimension: {args}")
-        return np.zeros(tuple(int(a) for a in args), dtype=np.float32)
+        return np.zeros(tuple(int(a) for a in args), dtype=float_np)
     if len(args) > 1:
         raise TypeError("Tensor(): expected sizes (ints) or one sequence of data, got "
                         + ", ".join(type(a).__name__ for a in args))
     (data,) = args
     if isinstance(data, Tensor):
-        if data.dtype is not dt.float32:
-            raise TypeError(f"Tensor(): expected a float32 tensor (the legacy constructor's "
-                            f"dtype), got {data.dtype}; use .float() or minigrad.tensor(...)")
+        if data.dtype is not dt.default_float():
+            raise TypeError(f"Tensor(): expected a {dt.default_float()} tensor (the legacy "
+                            f"constructor's dtype), got {data.dtype}; use minigrad.tensor(...)")
         return data._array
     if isinstance(data, Number) or np.isscalar(data):
         raise TypeError(f"Tensor(): data must be a sequence (got {type(data).__name__})")
-    return np.array(to_host(data) if is_device_array(data) else data, dtype=np.float32)
+    return np.array(to_host(data) if is_device_array(data) else data, dtype=float_np)
+
+
+def _reduction(fn):
+    """The Tensor method of a reduction front end (tensor_ops/reduce.py)."""
+    def method(self, dim=None, keepdim: bool = False, *, axis=None, keepdims=None):
+        return fn(self, dim, keepdim, axis=axis, keepdims=keepdims)
+    method.__name__ = method.__qualname__ = fn.__name__
+    method.__doc__ = fn.__doc__
+    return method
 
 
 class Tensor:
@@ -58,9 +110,14 @@ class Tensor:
     ``zero_``, ...: tensor_ops/inplace.py) write into the storage and add one to its
     version counter.
 
+    ``t.shape`` and ``t.size()`` are a :class:`Size`; the dtypes are minigrad/dtype.py's
+    (``t.half()``, ``t.int()``, ``t.byte()``... cast, ``t.type()`` names them);
+    ``t[key]`` and ``t[key] = v`` index with PyTorch's rules (tensor_ops/shape.py).
+
     ``minigrad.Tensor(...)`` is PyTorch's legacy constructor (float32 always):
     ``Tensor(data)`` copies a sequence or array, ``Tensor(2, 3)`` is an uninitialised
-    (here: zero-filled) 2x3 tensor, ``Tensor()`` is empty; ``Tensor(t)`` of a float32
+    (here: zero-filled) 2x3 tensor, as is ``Tensor(x.shape)`` (a Size is sizes, a plain
+    tuple data), ``Tensor()`` is empty; ``Tensor(t)`` of a float32
     tensor shares its storage. Prefer :func:`minigrad.tensor`, as PyTorch's docs do.
     """
 
@@ -115,8 +172,9 @@ class Tensor:
 
     # ---- metadata -------------------------------------------------------------
     @property
-    def shape(self) -> tuple:
-        return self._array.shape
+    def shape(self) -> Size:
+        """The sizes of the dims, a :class:`Size` (a tuple)."""
+        return Size(self._array.shape)
 
     @property
     def ndim(self) -> int:
@@ -125,14 +183,22 @@ class Tensor:
     def dim(self) -> int:
         return self._array.ndim
 
-    def size(self, dim: int | None = None):
-        """The shape, or the size of one dim."""
+    def size(self, dim: int | None = None, *, axis=None):
+        """The shape (a :class:`Size`), or the size of one dim (an int)."""
+        dim = dim_alias("size", dim, axis)
         if dim is None:
-            return self._array.shape
+            return Size(self._array.shape)
         return self._array.shape[shp.normalize_dim(dim, self.ndim)]
 
     def numel(self) -> int:
         return int(self._array.size)
+
+    def element_size(self) -> int:
+        """Bytes per element (4 for float32)."""
+        return self._array.dtype.itemsize
+
+    def is_floating_point(self) -> bool:
+        return self._array.dtype.kind == "f"
 
     @property
     def dtype(self) -> dt.DType:
@@ -198,18 +264,32 @@ class Tensor:
         self._requires_grad = bool(requires_grad)
         return self
 
+    # ---- hooks (autograd/hooks.py) -------------------------------- begin ----
     def retain_grad(self) -> None:
-        """Keep ``.grad`` on this non-leaf tensor after backward()."""
-        if not self._requires_grad:
-            raise RuntimeError("can't retain_grad on a Tensor that has requires_grad=False")
-        if self._node is not None:
-            self._node.retained = weakref.ref(self)
+        """Keep ``.grad`` on this non-leaf tensor after backward() (after its hooks ran)."""
+        from .autograd import hooks
+        hooks.retain_grad(self)
+
+    @property
+    def retains_grad(self) -> bool:
+        """Whether this non-leaf tensor called ``retain_grad()`` (False for leaves)."""
+        from .autograd import hooks
+        return hooks.retains_grad(self)
+
+    def register_hook(self, hook):
+        """``hook(grad) -> Tensor or None`` on this tensor's gradient, as PyTorch's: it may
+        return a replacement; on a leaf it runs before ``.grad`` is accumulated. Returns a
+        handle whose ``remove()`` unregisters it."""
+        from .autograd import hooks
+        return hooks.register(self, hook)
+    # ---- hooks ------------------------------------------------------ end ----
 
     # ---- conversion -----------------------------------------------------------
     def numpy(self) -> np.ndarray:
         """The data as a NumPy array (shared, not copied). CPU tensors only, as PyTorch:
         copy a cuda tensor with ``.cpu()`` first."""
-        if self._requires_grad:
+        from .autograd.grad_mode import is_grad_enabled  # PyTorch refuses only with grad on
+        if self._requires_grad and is_grad_enabled():
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. "
                                "Use tensor.detach().numpy() instead.")
         if not isinstance(self._array, np.ndarray):
@@ -264,17 +344,30 @@ class Tensor:
         """This tensor on the GPU (itself when it is there); differentiable."""
         return self.to("cuda" if device is None else (f"cuda:{device}" if isinstance(device, int) else device))
 
-    def float(self) -> "Tensor":
-        return ew.cast(self, dt.float32)
+    # The casts by dtype name, as PyTorch's (differentiable between float dtypes).
+    def float(self) -> "Tensor": return ew.cast(self, dt.float32)
+    def double(self) -> "Tensor": return ew.cast(self, dt.float64)
+    def half(self) -> "Tensor": return ew.cast(self, dt.float16)
+    def long(self) -> "Tensor": return ew.cast(self, dt.int64)
+    def int(self) -> "Tensor": return ew.cast(self, dt.int32)
+    def short(self) -> "Tensor": return ew.cast(self, dt.int16)
+    def char(self) -> "Tensor": return ew.cast(self, dt.int8)
+    def byte(self) -> "Tensor": return ew.cast(self, dt.uint8)
+    def bool(self) -> "Tensor": return ew.cast(self, dt.bool_)
 
-    def double(self) -> "Tensor":
-        return ew.cast(self, dt.float64)
-
-    def long(self) -> "Tensor":
-        return ew.cast(self, dt.int64)
-
-    def bool(self) -> "Tensor":
-        return ew.cast(self, dt.bool_)
+    def type(self, dtype=None):
+        """``t.type()``: the legacy type name, ``"minigrad.FloatTensor"`` (on cuda
+        ``"minigrad.cuda.FloatTensor"``; PyTorch: ``"torch.FloatTensor"``).
+        ``t.type(dtype)``: ``t`` cast to ``dtype`` (a dtype, or a name such as
+        ``"torch.DoubleTensor"``, ``"minigrad.IntTensor"``; the device stays)."""
+        if dtype is None:
+            return ("minigrad.cuda." if self.is_cuda else "minigrad.") + self.dtype.tensor_type
+        if isinstance(dtype, str) and dtype.endswith("Tensor"):
+            name = dtype.rsplit(".", 1)[-1]
+            if name not in dt.BY_TENSOR_TYPE:
+                raise ValueError(f"invalid type: '{dtype}'")
+            dtype = dt.BY_TENSOR_TYPE[name]
+        return ew.cast(self, dt.as_dtype(dtype))
 
     def __bool__(self) -> bool:
         if self._array.size != 1:
@@ -307,7 +400,10 @@ class Tensor:
     def __repr__(self) -> str:
         body = np.array2string(to_host(self._array), separator=", ", prefix="tensor(")
         extra = [] if isinstance(self._array, np.ndarray) else ["device='cuda:0'"]
-        if self.dtype not in (dt.float32, dt.int64, dt.bool_):
+        # As PyTorch: the dtype is shown unless it is a default one, and for every empty
+        # tensor but a float32 one (tensor([], dtype=minigrad.int64)).
+        if self.dtype not in (dt.float32, dt.int64, dt.bool_) or (
+                self._array.size == 0 and self.dtype is not dt.float32):
             extra.append(f"dtype={self.dtype}")
         if self._node is not None:
             extra.append(f"grad_fn=<{self._node.name()}>")
@@ -316,12 +412,18 @@ class Tensor:
         return "tensor(" + body + "".join(", " + e for e in extra) + ")"
 
     # ---- autograd -------------------------------------------------------------
-    def backward(self, gradient: "Tensor | None" = None, retain_graph: bool = False) -> None:
+    def backward(self, gradient: "Tensor | None" = None, retain_graph: bool | None = None,
+                 create_graph: bool = False, inputs=None) -> None:
         """Accumulate d(self)/d(leaf) into every leaf's ``.grad``.
 
         ``gradient`` is d(loss)/d(self); it may be omitted only for a one-element tensor.
-        Saved buffers are freed afterwards unless ``retain_graph=True``.
+        Saved buffers are freed afterwards unless ``retain_graph=True``. ``inputs``:
+        accumulate into these tensors' ``.grad`` only (:func:`minigrad.autograd.backward`).
+        ``create_graph=True`` (double backward) is not supported: NotImplementedError.
         """
+        if create_graph or inputs is not None:
+            from .autograd import api
+            return api.backward(self, gradient, retain_graph, create_graph, inputs=inputs)
         if not self._requires_grad:
             raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
         if gradient is None:
@@ -342,7 +444,7 @@ class Tensor:
             if g.shape != self._array.shape:
                 raise RuntimeError(f"gradient: expected shape {self.shape} (the tensor's), got {g.shape}")
             g = move(_arrays.cast(g, self._array.dtype), self.device)
-        engine.run_backward([self], [g], retain_graph=retain_graph)
+        engine.run_backward([self], [g], retain_graph=bool(retain_graph))
 
     # ---- arithmetic -----------------------------------------------------------
     def __add__(self, other): return ew.binary("add", self, other)
@@ -390,11 +492,42 @@ class Tensor:
     def relu(self): return ew.unary("relu", self)
     def sigmoid(self): return ew.unary("sigmoid", self)
     def tanh(self): return ew.unary("tanh", self)
+    def sin(self): return ew.sin(self)
+    def cos(self): return ew.cos(self)
+    def tan(self): return ew.tan(self)
+    def sinh(self): return ew.sinh(self)
+    def cosh(self): return ew.cosh(self)
     def maximum(self, other): return ew.binary("maximum", self, other)
     def minimum(self, other): return ew.binary("minimum", self, other)
     def clamp(self, min=None, max=None): return ew.clamp(self, min, max)
     clip = clamp
     def clone(self): return ew.clone(self)
+
+    def where(self, condition, other):
+        """``self`` where ``condition`` holds, else ``other`` (``torch.where(condition,
+        self, other)``)."""
+        return ew.where(condition, self, other)
+
+    def all(self, dim=None, keepdim: bool = False) -> "Tensor":
+        """True where every element (over ``dim``; None: all) is nonzero, as PyTorch's
+        ``all`` (a bool tensor); counted with the registry's sum, on any device."""
+        count = red.sum(self.bool(), dim, keepdim)
+        n = self.numel() if dim is None else int(np.prod([self.shape[d] for d in
+                                                          np.atleast_1d(dim)]))
+        return count == n
+
+    def any(self, dim=None, keepdim: bool = False) -> "Tensor":
+        """True where some element (over ``dim``; None: all) is nonzero, as PyTorch's."""
+        return red.sum(self.bool(), dim, keepdim) > 0
+
+    def is_contiguous(self) -> bool:
+        """Whether the storage is C-contiguous (always, on cuda: its views are copies)."""
+        return not isinstance(self._array, np.ndarray) or self._array.flags.c_contiguous
+
+    def contiguous(self) -> "Tensor":
+        """This tensor if its storage is C-contiguous, else a C-contiguous copy
+        (differentiable), as PyTorch's: the usual step before ``view`` of a transpose."""
+        return self if self.is_contiguous() else ew.clone(self)
     def eq(self, other): return ew.compare("eq", self, other)
     def ne(self, other): return ew.compare("ne", self, other)
     def lt(self, other): return ew.compare("lt", self, other)
@@ -413,6 +546,10 @@ class Tensor:
                 raise RuntimeError(f"{name} must be a matrix")
         return linalg.matmul(self, mat2)
 
+    def bmm(self, mat2):
+        """The batched matrix product, as ``torch.bmm`` (tensor_ops/linalg.py)."""
+        return linalg.bmm(self, mat2)
+
     # ---- in place (tensor_ops/inplace.py): written into this tensor's array ----------
     def add_(self, other, *, alpha=1): return ip.binary_("add", self, other, alpha)
     def sub_(self, other, *, alpha=1): return ip.binary_("sub", self, other, alpha)
@@ -427,6 +564,11 @@ class Tensor:
     def relu_(self): return ip.unary_("relu", self)
     def sigmoid_(self): return ip.unary_("sigmoid", self)
     def tanh_(self): return ip.unary_("tanh", self)
+    def sin_(self): return ip.unary_("sin", self)
+    def cos_(self): return ip.unary_("cos", self)
+    def tan_(self): return ip.unary_("tan", self)
+    def sinh_(self): return ip.unary_("sinh", self)
+    def cosh_(self): return ip.unary_("cosh", self)
     def clamp_(self, min=None, max=None): return ip.clamp_(self, min, max)
     clip_ = clamp_
     def addcmul_(self, tensor1, tensor2, *, value=1): return ip.addcmul_(self, tensor1, tensor2, value)
@@ -443,19 +585,21 @@ class Tensor:
     def __itruediv__(self, other): return ip.binary_("div", self, other)
     def __ipow__(self, other): return ip.binary_("pow", self, other)
 
-    def softmax(self, dim: int):
-        return sm.softmax(self, dim)
+    def softmax(self, dim: int = None, *, axis=None):
+        return sm.softmax(self, dim_alias("softmax", dim, axis))
 
-    def log_softmax(self, dim: int):
-        return sm.log_softmax(self, dim)
+    def log_softmax(self, dim: int = None, *, axis=None):
+        return sm.log_softmax(self, dim_alias("log_softmax", dim, axis))
 
-    # ---- reductions -----------------------------------------------------------
-    def sum(self, dim=None, keepdim: bool = False): return red.sum(self, dim, keepdim)
-    def mean(self, dim=None, keepdim: bool = False): return red.mean(self, dim, keepdim)
-    def max(self, dim=None, keepdim: bool = False): return red.max(self, dim, keepdim)
-    def min(self, dim=None, keepdim: bool = False): return red.min(self, dim, keepdim)
-    def argmax(self, dim=None, keepdim: bool = False): return red.argmax(self, dim, keepdim)
-    def argmin(self, dim=None, keepdim: bool = False): return red.argmin(self, dim, keepdim)
+    # ---- reductions (axis/keepdims: NumPy's names, aliases as in PyTorch) -------------
+    def sum(self, dim=None, keepdim: bool = False, *, dtype=None, axis=None, keepdims=None):
+        return red.sum(self, dim, keepdim, dtype=dtype, axis=axis, keepdims=keepdims)
+    sum.__doc__ = red.sum.__doc__
+    mean = _reduction(red.mean)
+    max = _reduction(red.max)
+    min = _reduction(red.min)
+    argmax = _reduction(red.argmax)
+    argmin = _reduction(red.argmin)
 
     # ---- shape ------------------------------------------------------------------
     def reshape(self, *shape): return shp.reshape(self, *shape)
@@ -463,8 +607,8 @@ class Tensor:
     def flatten(self, start_dim: int = 0, end_dim: int = -1): return shp.flatten(self, start_dim, end_dim)
     def transpose(self, dim0: int, dim1: int): return shp.transpose(self, dim0, dim1)
     def permute(self, *dims): return shp.permute(self, *dims)
-    def squeeze(self, dim=None): return shp.squeeze(self, dim)
-    def unsqueeze(self, dim: int): return shp.unsqueeze(self, dim)
+    def squeeze(self, dim=None, *, axis=None): return shp.squeeze(self, dim, axis=axis)
+    def unsqueeze(self, dim: int = None, *, axis=None): return shp.unsqueeze(self, dim, axis=axis)
     def expand(self, *sizes): return shp.expand(self, *sizes)
     def expand_as(self, other): return shp.expand(self, other.shape)
     def view_as(self, other): return shp.reshape(self, other.shape)
@@ -485,6 +629,6 @@ class Tensor:
     def __getitem__(self, key): return shp.getitem(self, key)
 
     def __setitem__(self, key, value):
-        raise TypeError("minigrad tensors do not support item assignment yet; build a new "
-                        "tensor (e.g. with minigrad.where), or, on the CPU, write through a "
-                        "view with an in-place op (t[0].fill_(1))")
+        """``t[key] = value`` in place, as PyTorch (``grad_h[h < 0] = 0``,
+        ``t[:, 0] = v``): tensor_ops/shape.py's ``setitem``."""
+        shp.setitem(self, key, value)

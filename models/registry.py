@@ -1,5 +1,10 @@
 """A registry of the ready-made models by name: ``get_model("lenet5")``.
 
+A model class (or factory) may carry a ``recipe`` attribute: a dict of the training
+settings ``minigrad train --model NAME`` uses when no option says otherwise (optimizer,
+lr, schedule, batch size, augmentation: see :mod:`minigrad.train.recipe`);
+:func:`get_recipe` reads it.
+
 This file imports nothing from minigrad: the model files register themselves with
 :func:`register_model` when ``minigrad.models`` is imported.
 """
@@ -52,3 +57,16 @@ def get_model(name: str, **kwargs: Any) -> Any:
     if key not in _MODELS:
         raise ValueError(f"unknown model {name!r}; known models: {', '.join(list_models())}")
     return _MODELS[key](**kwargs)
+
+
+def get_recipe(name: str) -> dict[str, Any]:
+    """A copy of the ``recipe`` dict of the model registered as ``name`` (``{}`` when it
+    has none: ``minigrad train``'s defaults apply). Raises ValueError for an unknown
+    name, as :func:`get_model`."""
+    key = _key(name)
+    if key not in _MODELS:
+        raise ValueError(f"unknown model {name!r}; known models: {', '.join(list_models())}")
+    recipe = getattr(_MODELS[key], "recipe", None) or {}
+    if not isinstance(recipe, dict):
+        raise TypeError(f"model {key!r}: its recipe must be a dict, got {type(recipe).__name__}")
+    return dict(recipe)

@@ -6,6 +6,8 @@ from __future__ import annotations
 import operator
 from typing import Any
 
+from ..errors import RuntimeValueError  # PyTorch's RuntimeError, also a ValueError
+
 Pair = tuple[int, int]
 
 
@@ -30,7 +32,7 @@ def pair(value: Any, name: str, allow_single: bool = False) -> Pair:
         return (int(value), int(value))
     if isinstance(value, (tuple, list)):
         if len(value) != 2 and not (allow_single and len(value) == 1):
-            raise ValueError(
+            raise RuntimeValueError(
                 f"{name}: expected a single int or a tuple of 2 ints, "
                 f"got {len(value)} values {tuple(value)!r}"
             )

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from ._args import pair, shape
+from ..errors import RuntimeValueError  # PyTorch's RuntimeError, also a ValueError
 
 Pair = tuple[int, int]
 
@@ -18,9 +19,9 @@ def pool_input_shape(input_shape: Any) -> tuple[int, int, int, int]:
     """(B, C, H, W) as Python ints, with C, H, W >= 1 (B may be 0, as PyTorch allows)."""
     input_shape = shape(input_shape, "input")
     if len(input_shape) != 4:
-        raise ValueError(f"input: expected a 4-D shape (B, C, H, W), got shape {input_shape}")
+        raise RuntimeValueError(f"input: expected a 4-D shape (B, C, H, W), got shape {input_shape}")
     if any(s < 1 for s in input_shape[1:]) or input_shape[0] < 0:
-        raise ValueError(
+        raise RuntimeValueError(
             "input: expected sizes C, H, W >= 1 (only the batch size may be 0), "
             f"got shape {input_shape}"
         )
@@ -36,16 +37,16 @@ def pool_pairs(kernel_size: Any, stride: Any, padding: Any) -> tuple[Pair, Pair,
     """
     kernel_p = pair(kernel_size, "kernel_size", allow_single=True)
     if min(kernel_p) < 1:
-        raise ValueError(f"kernel_size: expected positive values, got {kernel_p}")
+        raise RuntimeValueError(f"kernel_size: expected positive values, got {kernel_p}")
     if stride is None or (isinstance(stride, (tuple, list)) and len(stride) == 0):
         stride_p = kernel_p
     else:
         stride_p = pair(stride, "stride", allow_single=True)
         if min(stride_p) < 1:
-            raise ValueError(f"stride: expected positive values, got {stride_p}")
+            raise RuntimeValueError(f"stride: expected positive values, got {stride_p}")
     padding_p = pair(padding, "padding", allow_single=True)
     if min(padding_p) < 0:
-        raise ValueError(f"padding: expected non-negative values, got {padding_p}")
+        raise RuntimeValueError(f"padding: expected non-negative values, got {padding_p}")
     return kernel_p, stride_p, padding_p
 
 
@@ -53,7 +54,7 @@ def check_half_padding(padding: Pair, kernel_size: Pair) -> None:
     """PyTorch's rule: each padding at most half its (undilated) kernel size, p <= k // 2,
     so that every window holds at least one input element."""
     if any(p > k // 2 for p, k in zip(padding, kernel_size)):
-        raise ValueError(
+        raise RuntimeValueError(
             "padding: should be at most half of kernel_size (padding <= kernel_size // 2), "
             f"got padding={padding}, kernel_size={kernel_size}"
         )

@@ -14,6 +14,7 @@ from the bounds), since finite differences are meaningless there.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Callable
 
@@ -192,6 +193,11 @@ UNARY = {
     "relu": (lambda x: np.maximum(x, 0), away_from_zero, (lambda x: minigrad.nn.functional.relu(x),)),
     "sigmoid": (_sigmoid, lambda d, s: uniform(d, s, -4.0, 4.0), ()),
     "tanh": (np.tanh, uniform, ()),
+    "sin": (np.sin, uniform, ()),
+    "cos": (np.cos, uniform, ()),
+    "tan": (np.tan, lambda d, s: uniform(d, s, -1.2, 1.2), ()),  # away from the poles
+    "sinh": (np.sinh, uniform, ()),
+    "cosh": (np.cosh, uniform, ()),
 }
 
 
@@ -203,6 +209,50 @@ def unary_case(op):
         call = form(data, lambda t: getattr(t, op)(), lambda t: getattr(minigrad, op)(t), *extra)
         return Case([x], call, ref)
     return build
+
+
+def activation_case(call, ref, values=uniform, params=st.just({})):
+    """An op of minigrad.nn.functional with parameters: ``call(t, **params)`` against
+    ``ref(a, **params)``, each parameter given or left at its default."""
+    def build(data):
+        kw = data.draw(params)
+        x = values(data, data.draw(SHAPES))
+        return Case([x], lambda t: call(t, **kw), lambda a: ref(a, **kw))
+    return build
+
+
+def _optional(**strategies):
+    return st.fixed_dictionaries({}, optional=strategies)
+
+
+def _gelu(a, approximate="none"):
+    if approximate == "tanh":
+        return 0.5 * a * (1 + np.tanh(np.sqrt(2 / np.pi) * (a + 0.044715 * a ** 3)))
+    return 0.5 * a * (1 + np.vectorize(math.erf)(a / np.sqrt(2)))
+
+
+def _softplus(a, beta=1.0, threshold=20.0):
+    return np.where(beta * a > threshold, a, np.log1p(np.exp(beta * a)) / beta)
+
+
+ACTIVATIONS = {
+    "silu": activation_case(minigrad.nn.functional.silu, lambda a: a * _sigmoid(a)),
+    "leaky_relu": activation_case(
+        minigrad.nn.functional.leaky_relu,
+        lambda a, negative_slope=0.01: np.where(a > 0, a, negative_slope * a),
+        away_from_zero, _optional(negative_slope=st.floats(-1.5, 1.5))),
+    "elu": activation_case(
+        minigrad.nn.functional.elu,
+        lambda a, alpha=1.0: np.where(a > 0, a, alpha * np.expm1(np.minimum(a, 0))),
+        away_from_zero, _optional(alpha=st.floats(-1.0, 2.0))),
+    "gelu": activation_case(minigrad.nn.functional.gelu, _gelu,
+                            params=_optional(approximate=st.sampled_from(["none", "tanh"]))),
+    # The kink (beta * x = threshold) on multiples of GRID, never a distinct value.
+    "softplus": activation_case(
+        minigrad.nn.functional.softplus, _softplus, lambda d, s: distinct(d, s)[0],
+        _optional(beta=st.sampled_from([1.0, 2.0, 0.5]),
+                  threshold=st.sampled_from([20.0, 2 * GRID, -GRID]))),
+}
 
 
 def clamp_case(data):
@@ -433,6 +483,7 @@ def index_case(data):
 BUILDERS: dict[str, Callable] = {
     **{op: binary_case(op) for op in BINARY_CALLS},
     **{op: unary_case(op) for op in UNARY},
+    **ACTIVATIONS,
     "clamp": clamp_case,
     "where": where_case,
     "sum": reduce_case("sum"),

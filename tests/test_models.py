@@ -1,11 +1,12 @@
-"""minigrad.models: LeNet5, SeedCNN, MLP and the registry by name."""
+"""minigrad.models: LeNet5, SeedCNN, MLP, SmallCNN and the registry by name."""
 import numpy as np
 import pytest
 
 import minigrad
 import minigrad.nn as nn
 import minigrad.nn.functional as F
-from minigrad.models import MLP, LeNet5, SeedCNN, get_model, list_models, register_model
+from minigrad.models import (MLP, LeNet5, SeedCNN, SmallCNN, get_model, get_recipe, list_models,
+                             register_model)
 from minigrad.models import registry
 
 
@@ -31,7 +32,8 @@ def test_parameter_counts_by_hand():
 
 
 @pytest.mark.parametrize("model", [LeNet5(), SeedCNN(), SeedCNN(relu=True), MLP(),
-                                   MLP(hidden=(32,), num_classes=4)])
+                                   MLP(hidden=(32,), num_classes=4), SmallCNN(),
+                                   SmallCNN(num_classes=3, channels=(2, 3, 4), hidden=5)])
 def test_output_shapes(model):
     out = model(minigrad.randn(3, 1, 28, 28))
     assert out.shape == (3, model.num_classes) and out.dtype is minigrad.float32
@@ -135,6 +137,20 @@ def test_register_model(clean_registry):
 
 # ---- training -------------------------------------------------------------------------------
 
+def _losses(model, x, y, steps, update):
+    """The loss at each of ``steps`` training steps on one batch; ``update()`` applies
+    the gradients."""
+    criterion = nn.CrossEntropyLoss()
+    losses = []
+    for _ in range(steps):
+        model.zero_grad()
+        loss = criterion(model(x), y)
+        loss.backward()
+        losses.append(loss.item())
+        update()
+    return losses
+
+
 # Learning rates that are stable for each model on unnormalised random images (SeedCNN's
 # 2704 unactivated features need a small one).
 @pytest.mark.parametrize("name, lr", [("lenet5", 0.2), ("seedcnn", 0.01), ("mlp", 0.1)])
@@ -143,14 +159,127 @@ def test_a_few_sgd_steps_reduce_the_loss(name, lr):
     model = get_model(name)
     x = minigrad.randn(8, 1, 28, 28)
     y = minigrad.tensor([0, 1, 2, 3, 4, 5, 6, 7])
-    criterion = nn.CrossEntropyLoss()
-    losses = []
-    for _ in range(8):
-        model.zero_grad()
-        loss = criterion(model(x), y)
-        loss.backward()
-        losses.append(loss.item())
-        for p in model.parameters():  # plain SGD, by hand
+
+    def sgd():  # plain SGD, by hand
+        for p in model.parameters():
             p._array -= lr * p.grad._array
+    losses = _losses(model, x, y, 8, sgd)
     assert all(b < a for a, b in zip(losses, losses[1:])), losses
     assert losses[-1] < 0.9 * losses[0], losses
+
+
+# ---- SmallCNN -----------------------------------------------------------------------------
+
+def _bn(c):
+    return 2 * c  # weight and bias; the running statistics are buffers
+
+
+def test_smallcnn_parameter_count_by_hand():
+    def count(c1, c2, c3, hidden, k):
+        convs = 9 * (1 * c1 + c1 * c2 + c2 * c3)  # 3x3 kernels, no bias (BatchNorm's)
+        return convs + _bn(c1) + _bn(c2) + _bn(c3) + _linear(c3 * 9, hidden) + _linear(hidden, k)
+    assert _count(SmallCNN()) == count(16, 32, 64, 128, 10) == 98_554
+    assert _count(SmallCNN(num_classes=4, channels=(3, 5, 7), hidden=6)) == count(3, 5, 7, 6, 4)
+
+
+def test_smallcnn_state_dict_layout():
+    shapes = {k: v.shape for k, v in SmallCNN(channels=(2, 3, 4), hidden=5).state_dict().items()}
+    assert shapes["features.0.weight"] == (2, 1, 3, 3)
+    assert shapes["features.4.weight"] == (3, 2, 3, 3)
+    assert shapes["features.8.weight"] == (4, 3, 3, 3)
+    for i, c in ((1, 2), (5, 3), (9, 4)):
+        for name in ("weight", "bias", "running_mean", "running_var"):
+            assert shapes[f"features.{i}.{name}"] == (c,)
+        assert shapes[f"features.{i}.num_batches_tracked"] == ()
+    assert shapes["classifier.2.weight"] == (5, 36) and shapes["classifier.5.weight"] == (10, 5)
+    assert not any(k.endswith(("0.bias", "4.bias", "8.bias")) and k.startswith("features")
+                   for k in shapes)  # the convolutions have no bias
+
+
+def _smallcnn_by_hand(m, x, training):
+    """The documented network, op by op, from the model's own state."""
+    p = m.state_dict()
+    h = x
+    for conv, bn in ((0, 1), (4, 5), (8, 9)):
+        h = F.conv2d(h, p[f"features.{conv}.weight"], padding=1)
+        mean, var = p[f"features.{bn}.running_mean"], p[f"features.{bn}.running_var"]
+        if training:  # the batch's statistics (biased variance), as BatchNorm2d's training
+            mean = h.mean(dim=(0, 2, 3))
+            var = ((h - mean.reshape(1, -1, 1, 1)) ** 2).mean(dim=(0, 2, 3))
+        h = (h - mean.reshape(1, -1, 1, 1)) / (var.reshape(1, -1, 1, 1) + 1e-5) ** 0.5
+        h = h * p[f"features.{bn}.weight"].reshape(1, -1, 1, 1) \
+            + p[f"features.{bn}.bias"].reshape(1, -1, 1, 1)
+        h = F.max_pool2d(h.relu(), 2)
+    h = F.linear(h.flatten(1), p["classifier.2.weight"], p["classifier.2.bias"]).relu()
+    return F.linear(h, p["classifier.5.weight"], p["classifier.5.bias"])
+
+
+def test_smallcnn_forward_is_the_documented_network():
+    minigrad.manual_seed(3)
+    m = SmallCNN(channels=(4, 6, 8), hidden=12, dropout=0.0)
+    # Trained-looking BatchNorm state, so that the eval-mode check uses it.
+    for i in (1, 5, 9):
+        bn = m.features[i]
+        rng = np.random.default_rng(i)
+        bn.running_mean._array[...] = rng.standard_normal(bn.num_features)
+        bn.running_var._array[...] = rng.uniform(0.5, 2, bn.num_features)
+        bn.weight._array[...] = rng.uniform(0.5, 1.5, bn.num_features)
+        bn.bias._array[...] = rng.uniform(-0.5, 0.5, bn.num_features)
+    x = minigrad.randn(5, 1, 28, 28)
+    with minigrad.no_grad():
+        expected_eval = _smallcnn_by_hand(m, x, training=False)
+        expected_train = _smallcnn_by_hand(m, x, training=True)
+        got_eval = m.eval()(x)
+        got_train = m.train()(x)
+    np.testing.assert_allclose(got_eval._array, expected_eval._array, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(got_train._array, expected_train._array, rtol=1e-4, atol=1e-4)
+
+
+def test_smallcnn_dropout_acts_in_training_only():
+    minigrad.manual_seed(0)
+    m = SmallCNN(channels=(2, 3, 4), hidden=64, dropout=0.5)
+    x = minigrad.randn(4, 1, 28, 28)
+    with minigrad.no_grad():
+        m.eval()
+        np.testing.assert_array_equal(m(x)._array, m(x)._array)
+        m.train()
+        a, b = m(x)._array, m(x)._array
+    assert not np.allclose(a, b)  # fresh masks per call
+    assert [type(c).__name__ for c in m.classifier] == [
+        "Flatten", "Dropout", "Linear", "ReLU", "Dropout", "Linear"]
+    assert m.classifier[1].p == m.classifier[4].p == 0.5
+
+
+def test_smallcnn_arguments():
+    with pytest.raises(TypeError, match="channels: expected a sequence of 3 ints"):
+        SmallCNN(channels=(8, 16))
+    with pytest.raises(ValueError, match="positive ints"):
+        SmallCNN(channels=(8, 0, 16))
+    with pytest.raises(ValueError, match="positive ints"):
+        SmallCNN(hidden=True)
+
+
+def test_recipes():
+    from minigrad.train.recipe import RECIPE_KEYS, check_recipe
+    recipe = get_recipe("SmallCNN")
+    assert set(recipe) <= set(RECIPE_KEYS)
+    check_recipe("smallcnn", recipe)
+    assert recipe["epochs"] == 10 and recipe["augment"] == "flip"
+    recipe["lr"] = 123.0  # a copy: the class's stays
+    assert SmallCNN.recipe["lr"] != 123.0
+    assert get_recipe("lenet5") == {}  # LeNet-5 trains with minigrad train's defaults
+    with pytest.raises(ValueError, match="unknown model 'resnet'"):
+        get_recipe("resnet")
+
+
+def test_smallcnn_learns_a_batch_with_its_recipe_optimizer():
+    from minigrad.train.recipe import build_optimizer, resolve
+    minigrad.manual_seed(0)
+    model = SmallCNN(channels=(4, 8, 8), hidden=16, dropout=0.0)
+    config = resolve({"model": "smallcnn"}, get_recipe("smallcnn"))
+    assert config["optimizer"] == "sgd" and config["nesterov"] is True
+    optimizer = build_optimizer(config, model.parameters())
+    x = minigrad.randn(16, 1, 28, 28)
+    y = minigrad.tensor(np.arange(16) % 10)
+    losses = _losses(model, x, y, 12, optimizer.step)
+    assert losses[-1] < 0.5 * losses[0], losses

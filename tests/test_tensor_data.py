@@ -56,7 +56,7 @@ def test_legacy_constructor_refusals():
         Tensor(2.5)
     with pytest.raises(RuntimeError, match="negative dimension"):
         Tensor(2, -1)
-    with pytest.raises(TypeError, match="expected a float32 tensor"):
+    with pytest.raises(TypeError, match="expected a minigrad.float32 tensor"):
         Tensor(minigrad.tensor([1, 2]))
     base = minigrad.zeros(2)
     alias = Tensor(base)

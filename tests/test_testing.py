@@ -2,6 +2,8 @@
 an implementation whose forward disagrees; the strategies draw what they promise."""
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -116,6 +118,79 @@ def test_bad_calls_are_clear(restore_registry):
         check_op("cube", inputs=CUBE_INPUTS, implementations=["numba"])
     with pytest.raises(TypeError, match=r"must draw \(args, kwargs\)"):
         check_op("cube", inputs=st.just(1), max_examples=1)
+
+
+# The same op as a user's autograd.Function (no registry), made of the kernels above
+# working on arrays: check_op accepts the class or its apply; reference= is the same
+# maths in built-in ops.
+
+
+def cube_function(forward, backward):
+    class CubeFunction(minigrad.autograd.Function):
+        @staticmethod
+        def forward(ctx, x, alpha):
+            ctx.g = SimpleNamespace(alpha=alpha)
+            out, saved = forward(ctx.g, x.numpy())
+            ctx.save_for_backward(minigrad.from_numpy(saved))
+            return minigrad.from_numpy(out)
+
+        @staticmethod
+        def backward(ctx, grad):
+            (x,) = ctx.saved_tensors
+            (gx,) = backward(ctx.g, grad.numpy(), x.numpy(), ctx.needs_input_grad)
+            return minigrad.from_numpy(gx), None
+    return CubeFunction
+
+
+CubeFunction = cube_function(cube_forward, cube_backward)
+CubeFunctionWrong = cube_function(cube_forward, cube_backward_wrong)
+CubeFunctionOff = cube_function(cube_forward_off, cube_backward)
+
+
+FN_INPUTS = st.tuples(
+    st.tuples(tensors(shapes(max_dims=2, max_side=3), requires_grad=True),
+              st.sampled_from([0.5, -1.5, 2.0])),
+    st.just({}),
+)
+
+
+def cube_reference(x, alpha):
+    return x ** 3 * alpha
+
+
+def test_check_op_accepts_an_autograd_function():
+    calls = []
+
+    def counted(g, x):
+        calls.append(x.dtype)
+        return cube_forward(g, x)
+    Counted = cube_function(counted, cube_backward)
+
+    check_op(Counted, inputs=FN_INPUTS, reference=cube_reference, max_examples=5)
+    check_op(CubeFunction.apply, inputs=FN_INPUTS, max_examples=3)
+    # It really ran, in both dtypes, and in float64 for gradcheck.
+    assert {np.dtype(np.float32), np.dtype(np.float64)} <= set(calls)
+
+
+def test_check_op_catches_a_wrong_function_backward():
+    # An explicit example fails at once (a drawn one would be shrunk first: slow).
+    sample = ((minigrad.tensor([0.5, -2.0], dtype=minigrad.float64, requires_grad=True), 1.5),
+              {})
+    with pytest.raises(AssertionError, match=r"'CubeFunction'.*fails gradcheck.*input 0"):
+        check_op(CubeFunctionWrong, inputs=FN_INPUTS, examples=[sample], max_examples=1)
+    # Against the reference the wrong gradient shows in the comparison too.
+    with pytest.raises(AssertionError, match=r"'CubeFunction'.*disagrees with the "
+                                             r"reference 'reference'.*gradient of input 0"):
+        check_op(CubeFunctionWrong, inputs=FN_INPUTS, reference=cube_reference,
+                 examples=[sample], gradcheck=False, max_examples=1)
+
+
+def test_check_op_catches_a_function_forward_off_the_reference():
+    with pytest.raises(AssertionError, match=r"'CubeFunction'.*disagrees.*in output 0"):
+        check_op(CubeFunctionOff, inputs=FN_INPUTS, reference=cube_reference,
+                 gradcheck=False, max_examples=25)
+    with pytest.raises(ValueError, match="pass inputs="):
+        check_op(CubeFunction)
 
 
 @pytest.mark.parametrize("op", ["relu", "sum", "max", "clamp", "where", "lt", "argmax"])

@@ -369,3 +369,113 @@ def test_profile_prints_the_first_epochs_ops(data_root, tmp_path, capsys):
     times = [float(m) for m in re.findall(r"^\S.*?\s(\d+\.\d+)%\s", table, re.M)]
     assert len(times) >= 8 and times == sorted(times, reverse=True)
     assert minigrad.profiler._active is None
+
+
+# ---- recipes: SmallCNN's optimizer, schedule and augmentation -------------------------------
+def smallcnn_args(root, out, *extra):
+    return ["train", "--model", "smallcnn", "--data-root", root, "--batch-size", BATCH,
+            "--out", out, "--no-progress", *extra]
+
+
+def test_smallcnn_trains_with_its_recipe(data_root, tmp_path, capsys):
+    from minigrad.models import get_recipe
+    recipe = get_recipe("smallcnn")
+    out = tmp_path / "out"
+    code, stdout, stderr = run(capsys, *smallcnn_args(data_root, out, "--epochs", "2"))
+    assert code == 0, stderr
+    assert "nesterov" in stdout and "cosine schedule" in stdout and "augment flip" in stdout
+    ckpt = minigrad.load(out / "checkpoint.npz")
+    config = ckpt["config"]
+    for key in ("optimizer", "lr", "momentum", "nesterov", "weight_decay", "scheduler",
+                "augment"):
+        assert config[key] == recipe[key], key
+    assert config["batch_size"] == BATCH and config["epochs"] == 2  # the options win
+    # Cosine annealing over the run's 2 epochs, stepped after each: lr0, then lr0/2 (the
+    # cosine's midpoint), then 0 after the last.
+    lrs = [row["lr"] for row in _metrics(out)["epochs"]]
+    assert lrs == pytest.approx([recipe["lr"], recipe["lr"] / 2])
+    assert ckpt["scheduler"]["last_epoch"] == 2
+    assert ckpt["optimizer"]["param_groups"][0]["lr"] == pytest.approx(0, abs=1e-12)
+    assert ckpt["optimizer"]["param_groups"][0]["nesterov"] is True
+    assert "features.1.weight" in (out / "model_graph.dot").read_text()  # a BatchNorm's
+
+
+def test_interrupted_augmented_run_resumes_exactly(data_root, tmp_path, capsys, monkeypatch):
+    """Augmentation and dropout draw from minigrad's generator and the schedule has a
+    state: an interrupted and resumed run must still compute what a straight one does."""
+    straight, out = tmp_path / "straight", tmp_path / "interrupted"
+    options = ("--epochs", "2", "--augment", "crop,flip")  # both random augmentations
+    assert run(capsys, *smallcnn_args(data_root, straight, *options))[0] == 0
+    _interrupting_step(monkeypatch, STEPS_PER_EPOCH + 3, _raise)
+    assert run(capsys, *smallcnn_args(data_root, out, *options))[0] == 130
+    monkeypatch.undo()
+    ckpt = minigrad.load(out / "checkpoint.npz")
+    assert ckpt["progress"]["steps"] == 2 and ckpt["scheduler"]["last_epoch"] == 1
+    code, _, stderr = run(capsys, "train", "--resume", "--augment", "flip", "--out", out,
+                          "--data-root", data_root)
+    assert code == 2 and "--augment flip" in stderr and "crop,flip" in stderr
+    code, stdout, stderr = run(capsys, "train", "--resume", "--out", out, "--data-root",
+                               data_root, "--no-progress")
+    assert code == 0, stderr
+    rows, reference = _metrics(out)["epochs"], _metrics(straight)["epochs"]
+    for key in ("train_loss", "train_accuracy", "test_loss", "test_accuracy", "lr"):
+        assert [r[key] for r in rows] == pytest.approx([r[key] for r in reference], rel=1e-5)
+    a, b = _weights(out / "checkpoint.npz"), _weights(straight / "checkpoint.npz")
+    for key in b:
+        np.testing.assert_allclose(a[key], b[key], rtol=1e-4, atol=1e-5, err_msg=key)
+
+
+def test_options_override_the_recipe():
+    from minigrad.models import get_recipe
+    from minigrad.train.recipe import DEFAULTS, resolve
+    recipe = get_recipe("smallcnn")
+
+    def config(**given):
+        return resolve({"model": "smallcnn", **given}, recipe)
+    assert config()["lr"] == recipe["lr"] and config()["epochs"] == recipe["epochs"]
+    assert config(lr=0.1)["lr"] == 0.1 and config(lr=0.1)["nesterov"] is True
+    # Another optimizer: the recipe's lr, momentum and weight decay were SGD's, not its.
+    adam = config(optimizer="adam")
+    assert (adam["lr"], adam["momentum"], adam["nesterov"], adam["weight_decay"]) == (
+        1e-3, 0.0, False, 0.0)
+    assert adam["scheduler"] == "cosine" and adam["augment"] == recipe["augment"]
+    assert config(momentum=0.0)["nesterov"] is False  # Nesterov needs momentum
+    assert config(augment="flip,crop")["augment"] == "crop,flip"  # applied in a fixed order
+    assert config(augment="none", scheduler="none")["augment"] == "none"
+    with pytest.raises(ValueError, match="--momentum applies to --optimizer sgd only"):
+        config(optimizer="adamw", momentum=0.5)
+    lenet = resolve({"model": "lenet5"}, {})
+    assert {k: lenet[k] for k in DEFAULTS} == {**DEFAULTS, "model": "lenet5"}
+    assert lenet["lr"] == 1e-3 and lenet["nesterov"] is False
+
+
+def test_bad_augment_is_a_clear_error_before_training(data_root, tmp_path, capsys):
+    out = tmp_path / "out"
+    code, stdout, stderr = run(capsys, *smallcnn_args(data_root, out, "--augment", "crop,rotate"))
+    assert code == 2 and "unknown augmentation 'rotate'" in stderr and "crop, flip" in stderr
+    assert not out.exists() and "Training" not in stdout
+
+
+def test_augmented_batches_equal_the_per_sample_torchvision_pipeline(data_root):
+    """load_split's batched augmentation draws what torchvision's per-sample
+    Compose([RandomCrop(28, padding=2), RandomHorizontalFlip(), Normalize]) would."""
+    from minigrad.data import FashionMNIST
+    from minigrad.data import transforms as T
+    from minigrad.train import data as datasets
+    augmented = datasets.load_split("fashion-mnist", data_root, train=True,
+                                    augment=["crop", "flip"])
+    assert augmented.transform.batchable  # applied once per batch
+    per_sample = FashionMNIST(root=data_root, train=True, transform=T.Compose([
+        T.RandomCrop(28, padding=2), T.RandomHorizontalFlip(),
+        T.Normalize((FASHION_MEAN,), (FASHION_STD,))]))
+    plain = datasets.load_split("fashion-mnist", data_root, train=True)
+    indices = list(range(40))
+    minigrad.manual_seed(7)
+    got = augmented.get_batch(indices)[0].numpy()
+    minigrad.manual_seed(7)
+    expected = np.stack([per_sample[i][0].numpy() for i in indices])
+    np.testing.assert_array_equal(got, expected)
+    unchanged = np.all(got == plain.get_batch(indices)[0].numpy(), axis=(1, 2, 3))
+    assert 0 < unchanged.sum() < 10  # most images are moved or mirrored; a few draw neither
+    with pytest.raises(ValueError, match="test split"):
+        datasets.load_split("fashion-mnist", data_root, train=False, augment=["flip"])

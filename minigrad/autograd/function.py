@@ -64,9 +64,12 @@ def apply(op: str, *inputs, geometry: Any = None, attrs: dict[str, Any] | None =
         # The version counters of the tensors whose own arrays the kernel saved
         # (autograd/version.py): (counter, value now, shape, dtype).
         versions = ()
+        read_by = kernel.read_by
         for s in () if saved is None else saved if type(saved) is tuple else (saved,):
-            for t in (first, *inputs):
+            for k, t in enumerate((first, *inputs)):
                 if t is not None and t._array is s:
+                    if read_by is not None and k and not any(needs[j] for j in read_by[k - 1]):
+                        break  # kept only for gradients nobody asked for
                     v = t._ver
                     if v is None:
                         v = t._ver = version.Version()
@@ -77,3 +80,8 @@ def apply(op: str, *inputs, geometry: Any = None, attrs: dict[str, Any] | None =
                            array.shape, dt.BY_NUMPY[array.dtype], versions)
         first._requires_grad = True
     return results
+
+
+# torch.autograd.function's names, for ``from ...autograd.function import Function``
+# (defined in custom.py, which needs common_device above).
+from .custom import BackwardFunction, Function, FunctionCtx, once_differentiable  # noqa: E402,F401

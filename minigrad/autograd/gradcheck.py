@@ -55,6 +55,9 @@ def gradcheck(fn: Callable, inputs: "Sequence | object", eps: float = 1e-6, atol
     output and the worst entry (or returns False when ``raise_exception=False``).
     Like PyTorch, it warns nothing but refuses non-float64 differentiable inputs,
     since single precision is too coarse for finite differences.
+
+    ``fn`` may be any callable of tensors, a user's ``autograd.Function`` too:
+    ``gradcheck(MyFunction.apply, (x, 2.0))`` checks its backward.
     """
     Tensor = _tensor.Tensor
     from .grad_mode import enable_grad, no_grad

@@ -118,13 +118,29 @@ def blocks_per_sm(registers: int, threads: int, shared: int) -> int:
     return max(0, min(SM90["blocks"], by_warps, by_regs, by_smem))
 
 
+_FP64 = re.compile(r"^\s*(?:add|sub|mul|fma|div|cvt\.rn\.f32)\S*\.f64\b|^\s*cvt\.f64\.", re.M)
+# libdevice's sinf/cosf/tanf reduce a huge argument (|x| > 105615) by Payne-Hanek in
+# 64-bit integers and scale the result with one float64 multiply by pi/2 * 2^-64, which
+# is rounded back to float32: float32 maths as CUDA (and PyTorch) do it, not an untyped
+# literal, so that multiply and its conversion are not counted.
+_LIBDEVICE_TRIG = re.compile(r"^\s*mul\.f64\s+(%fd\d+),\s*%fd\d+,\s*0d3BF921FB54442D19;")
+
+
 def _ptx_checks(ptx: str, signature: str) -> tuple[int, int]:
     """(float64 instructions in a float32 kernel (one with float32 and no float64
     arguments), 64-bit integer divisions and remainders)."""
     fp64 = 0
     if "float32" in signature and "float64" not in signature and "complex128" not in signature:
-        fp64 = len(re.findall(r"^\s*(?:add|sub|mul|fma|div|cvt\.rn\.f32)\S*\.f64\b|"
-                              r"^\s*cvt\.f64\.", ptx, re.M))
+        lines = ptx.splitlines()
+        exempt = set()
+        for i, line in enumerate(lines):
+            m = _LIBDEVICE_TRIG.match(line)
+            if m:
+                exempt.add(i)
+                back = re.compile(rf"^\s*cvt\.rn\.f32\.f64\s+%f\d+,\s*{re.escape(m.group(1))};")
+                exempt.update(j for j in range(i + 1, min(i + 4, len(lines)))
+                              if back.match(lines[j]))
+        fp64 = sum(1 for i, line in enumerate(lines) if i not in exempt and _FP64.match(line))
     div64 = len(re.findall(r"^\s*(?:div|rem)\.[su]64\b", ptx, re.M))
     return fp64, div64
 

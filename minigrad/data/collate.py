@@ -15,8 +15,8 @@ _NOT_NUMERIC = "USO"  # NumPy kinds of str, bytes and object arrays: not collata
 
 
 def _from_array(array: np.ndarray) -> Tensor:
-    """A tensor of a NumPy array, in the minigrad dtype that fits it (minigrad has no
-    uint8 or int32: integers become int64, float16 float32)."""
+    """A tensor of a NumPy array, in the minigrad dtype that fits it
+    (:func:`minigrad.dtype.from_numpy_dtype`: the same dtype where minigrad has it)."""
     try:
         target = dt.from_numpy_dtype(array.dtype)
     except TypeError:
@@ -26,6 +26,15 @@ def _from_array(array: np.ndarray) -> Tensor:
 
 def _is_namedtuple(obj) -> bool:
     return isinstance(obj, tuple) and hasattr(obj, "_fields")
+
+
+def same_mapping(like: collections.abc.Mapping, values: dict) -> collections.abc.Mapping:
+    """``values`` in the Mapping type of ``like`` (a plain dict when that type cannot be
+    built from a dict)."""
+    try:
+        return type(like)(values)
+    except TypeError:
+        return values
 
 
 def default_collate(batch: list) -> Any:
@@ -41,9 +50,9 @@ def default_collate(batch: list) -> Any:
       too); their lengths must agree (RuntimeError otherwise).
     - Anything else: TypeError.
 
-    Differences from PyTorch: NumPy integer arrays become int64 tensors and float16
-    ones float32 (minigrad has no uint8, int32 or half); tensors of unequal shapes raise
-    ValueError (PyTorch: RuntimeError).
+    Differences from PyTorch: NumPy dtypes minigrad lacks map as
+    :func:`minigrad.dtype.from_numpy_dtype` says (uint16/32/64 -> int64); tensors of
+    unequal shapes raise ValueError (PyTorch: RuntimeError).
     """
     if not isinstance(batch, (list, tuple)) or len(batch) == 0:
         raise TypeError("default_collate: expected a non-empty list of samples, got "
@@ -54,9 +63,9 @@ def default_collate(batch: list) -> Any:
             return stack(list(batch), 0)  # records on the tape
         for i, t in enumerate(batch):
             if not isinstance(t, Tensor) or t.shape != elem.shape:
-                got = t.shape if isinstance(t, Tensor) else type(t).__name__
+                got = list(t.shape) if isinstance(t, Tensor) else type(t).__name__
                 raise ValueError(f"default_collate: stack expects each tensor to be equal size, "
-                                 f"but got {elem.shape} at entry 0 and {got} at entry {i}")
+                                 f"but got {list(elem.shape)} at entry 0 and {got} at entry {i}")
         return Tensor._wrap(np.stack([t._array for t in batch]))
     if isinstance(elem, (np.ndarray, np.generic)) and not isinstance(elem, (np.str_, np.bytes_)):
         if elem.dtype.kind in _NOT_NUMERIC:
@@ -75,11 +84,7 @@ def default_collate(batch: list) -> Any:
     if isinstance(elem, (str, bytes)):
         return batch
     if isinstance(elem, collections.abc.Mapping):
-        collated = {key: default_collate([d[key] for d in batch]) for key in elem}
-        try:
-            return type(elem)(collated)
-        except TypeError:  # a Mapping type that cannot be built from a dict
-            return collated
+        return same_mapping(elem, {key: default_collate([d[key] for d in batch]) for key in elem})
     if _is_namedtuple(elem):
         return type(elem)(*(default_collate(list(s)) for s in zip(*batch)))
     if isinstance(elem, collections.abc.Sequence):
@@ -103,11 +108,7 @@ def default_convert(data: Any) -> Any:
     if isinstance(data, (np.ndarray, np.generic)) and not isinstance(data, (np.str_, np.bytes_)):
         return data if data.dtype.kind in _NOT_NUMERIC else _from_array(np.asarray(data))
     if isinstance(data, collections.abc.Mapping):
-        converted = {key: default_convert(value) for key, value in data.items()}
-        try:
-            return type(data)(converted)
-        except TypeError:
-            return converted
+        return same_mapping(data, {key: default_convert(value) for key, value in data.items()})
     if _is_namedtuple(data):
         return type(data)(*(default_convert(d) for d in data))
     if isinstance(data, tuple):

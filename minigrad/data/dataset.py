@@ -1,4 +1,5 @@
-"""Map-style datasets: the Dataset base class and TensorDataset."""
+"""Map-style datasets: the Dataset base class and TensorDataset (Subset, ConcatDataset,
+IterableDataset and ChainDataset are in :mod:`minigrad.data.combine`)."""
 from __future__ import annotations
 
 from typing import Any, Sequence
@@ -24,6 +25,12 @@ class Dataset:
 
     def __len__(self) -> int:
         raise NotImplementedError(f"{type(self).__name__} must define __len__")
+
+    def __add__(self, other: "Dataset") -> "Dataset":
+        """``a + b`` is ``ConcatDataset([a, b])``: a's samples, then b's."""
+        from .combine import ConcatDataset  # combine builds on this module
+
+        return ConcatDataset([self, other])
 
 
 class TensorDataset(Dataset):

@@ -1,4 +1,5 @@
-"""Image transforms, as torchvision.transforms: Compose, ToTensor, Normalize, Lambda.
+"""Image transforms, as torchvision.transforms (v1): Compose, ToTensor, Normalize, Lambda,
+Resize, CenterCrop, Pad, RandomCrop, RandomHorizontalFlip, RandomVerticalFlip.
 
 minigrad's datasets already hand out images as ToTensor would (float32 (C, H, W) in
 [0, 1]), so ``ToTensor()`` passes those through unchanged and a torchvision pipeline
@@ -6,7 +7,16 @@ minigrad's datasets already hand out images as ToTensor would (float32 (C, H, W)
 
 A transform whose ``batchable`` attribute is True promises that applying it to a batch
 (B, C, H, W) equals applying it to each (C, H, W) sample and stacking; datasets then
-apply it once per batch (see ``get_batch``) instead of once per sample.
+apply it once per batch (see ``get_batch``) instead of once per sample. The random
+transforms are not batchable: each sample draws its own crop or flip.
+
+The geometric transforms take a float Tensor (..., C, H, W) or a NumPy image (H, W) or
+(H, W, C) (uint8, as a PIL image is to torchvision: put ``ToTensor()`` after them) and
+return the same kind (see :mod:`minigrad.data.functional`, also reachable as
+``transforms.functional``). Their randomness comes from minigrad's global generator
+(``minigrad.manual_seed`` makes a run repeat; DataLoader workers reseed it per worker).
+A batch (B, C, H, W) given to a random transform gets ONE draw for all its images, as in
+torchvision.
 """
 from __future__ import annotations
 
@@ -16,7 +26,10 @@ from typing import Callable, Iterable, Sequence
 import numpy as np
 
 from .. import dtype as dt
+from .. import random as _random
 from ..tensor import Tensor
+from . import functional
+from . import functional as F
 
 
 class Compose:
@@ -161,3 +174,183 @@ class Lambda:
 
     def __repr__(self) -> str:
         return "Lambda()"
+
+
+# ---- geometry --------------------------------------------------------------------
+class InterpolationMode:
+    """torchvision's interpolation names; minigrad implements NEAREST and BILINEAR.
+    Plain strings ("bilinear") are accepted wherever a mode is."""
+
+    NEAREST = "nearest"
+    BILINEAR = "bilinear"
+    BICUBIC = "bicubic"
+
+
+def _check_probability(p) -> float:
+    if not isinstance(p, Real) or isinstance(p, bool) or not 0 <= p <= 1:
+        raise ValueError(f"p: expected a probability in [0, 1], got {p!r}")
+    return float(p)
+
+
+def _check_fill(fill) -> float:
+    if not isinstance(fill, Real) or isinstance(fill, bool):
+        raise TypeError(f"Got inappropriate fill arg: {fill!r} (minigrad: a number)")
+    return fill
+
+
+class Resize:
+    """Resize the image to ``size``: an int is the new shorter side (the longer one keeps
+    the aspect ratio, truncated, capped at ``max_size``), (h, w) is exact.
+
+    interpolation: InterpolationMode.BILINEAR (default) or NEAREST, as torch's
+    ``interpolate`` on tensors (align_corners=False). antialias=True (torchvision's
+    default) filters when shrinking, as torch's ``antialias=True`` and PIL; False is
+    plain bilinear. (H, W) -> (new_h, new_w); see :func:`functional.resize`."""
+
+    batchable = True  # a deterministic map of each image
+
+    def __init__(self, size, interpolation=InterpolationMode.BILINEAR,
+                 max_size: int | None = None, antialias: bool | None = True) -> None:
+        if not isinstance(size, (int, list, tuple)) or isinstance(size, bool):
+            raise TypeError(f"Size should be int or sequence. Got {type(size)}")
+        if isinstance(size, (list, tuple)) and len(size) not in (1, 2):
+            raise ValueError("If size is a sequence, it should have 1 or 2 values")
+        F.check_size(size)
+        mode = getattr(interpolation, "value", interpolation)
+        if mode not in (InterpolationMode.NEAREST, InterpolationMode.BILINEAR):
+            raise NotImplementedError(f"interpolation={interpolation!r}: minigrad supports "
+                                      "'bilinear' and 'nearest'")
+        self.size = size
+        self.interpolation = mode
+        self.max_size = max_size
+        self.antialias = antialias
+
+    def __call__(self, img):
+        return F.resize(img, self.size, self.interpolation, self.max_size, self.antialias)
+
+    def __repr__(self) -> str:
+        return (f"Resize(size={self.size}, interpolation={self.interpolation}, "
+                f"max_size={self.max_size}, antialias={self.antialias})")
+
+
+class CenterCrop:
+    """The central (h, w) window (an int: a square); a smaller image is zero-padded first.
+    (..., H, W) -> (..., h, w)."""
+
+    batchable = True
+
+    def __init__(self, size) -> None:
+        self.size = F.setup_size(size)
+
+    def __call__(self, img):
+        return F.center_crop(img, self.size)
+
+    def __repr__(self) -> str:
+        return f"CenterCrop(size={self.size})"
+
+
+class Pad:
+    """Pad the borders: ``padding`` an int (all sides), (left/right, top/bottom) or
+    (left, top, right, bottom); ``padding_mode`` 'constant' (with ``fill``), 'edge',
+    'reflect' or 'symmetric' (see :func:`functional.pad`). (H, W) -> (H + top + bottom,
+    W + left + right). ``fill`` is one number (torchvision also takes a tuple per
+    channel for PIL images)."""
+
+    batchable = True
+
+    def __init__(self, padding, fill: float = 0, padding_mode: str = "constant") -> None:
+        F.parse_padding(padding)
+        self.padding = padding
+        self.fill = _check_fill(fill)
+        self.padding_mode = F.check_padding_mode(padding_mode)
+
+    def __call__(self, img):
+        return F.pad(img, self.padding, self.fill, self.padding_mode)
+
+    def __repr__(self) -> str:
+        return f"Pad(padding={self.padding}, fill={self.fill}, padding_mode={self.padding_mode})"
+
+
+class RandomCrop:
+    """A (h, w) window at a uniformly random position, as torchvision's RandomCrop.
+
+    padding: first pad the image (as :class:`Pad`) with ``fill`` / ``padding_mode``; the
+        CIFAR recipe is ``RandomCrop(32, padding=4)``.
+    pad_if_needed: pad a side shorter than the crop, by the difference on BOTH sides of
+        that side (torchvision's rule), so that the crop fits.
+    The top row is drawn uniformly in [0, H - h], then the left column in [0, W - w],
+    from minigrad's generator. An image smaller than the crop raises ValueError.
+    """
+
+    def __init__(self, size, padding=None, pad_if_needed: bool = False, fill: float = 0,
+                 padding_mode: str = "constant") -> None:
+        self.size = F.setup_size(size)
+        if padding is not None:
+            F.parse_padding(padding)
+        self.padding = padding
+        self.pad_if_needed = bool(pad_if_needed)
+        self.fill = _check_fill(fill)
+        self.padding_mode = F.check_padding_mode(padding_mode)
+
+    @staticmethod
+    def get_params(img, output_size) -> tuple[int, int, int, int]:
+        """(top, left, h, w) of a random crop of ``output_size`` (h, w)."""
+        _, h, w = F.get_dimensions(img)
+        th, tw = output_size
+        if h < th or w < tw:
+            raise ValueError(f"Required crop size {(th, tw)} is larger than input image size "
+                             f"{(h, w)}")
+        if w == tw and h == th:
+            return 0, 0, h, w
+        rng = _random.generator()
+        top = int(rng.integers(0, h - th + 1))
+        left = int(rng.integers(0, w - tw + 1))
+        return top, left, th, tw
+
+    def __call__(self, img):
+        if self.padding is not None:
+            img = F.pad(img, self.padding, self.fill, self.padding_mode)
+        _, height, width = F.get_dimensions(img)
+        if self.pad_if_needed and width < self.size[1]:
+            img = F.pad(img, [self.size[1] - width, 0], self.fill, self.padding_mode)
+        if self.pad_if_needed and height < self.size[0]:
+            img = F.pad(img, [0, self.size[0] - height], self.fill, self.padding_mode)
+        top, left, h, w = self.get_params(img, self.size)
+        return F.crop(img, top, left, h, w)
+
+    def __repr__(self) -> str:
+        return f"RandomCrop(size={self.size}, padding={self.padding})"
+
+
+class RandomHorizontalFlip:
+    """Mirror the image left-right with probability ``p`` (one uniform draw per call
+    from minigrad's generator, flip when it is < p); otherwise return it unchanged."""
+
+    def __init__(self, p: float = 0.5) -> None:
+        self.p = _check_probability(p)
+
+    def __call__(self, img):
+        F.get_dimensions(img)  # checks the type even when not flipping
+        return F.hflip(img) if _random.generator().random() < self.p else img
+
+    def __repr__(self) -> str:
+        return f"RandomHorizontalFlip(p={self.p})"
+
+
+class RandomVerticalFlip:
+    """Mirror the image top-bottom with probability ``p`` (as RandomHorizontalFlip)."""
+
+    def __init__(self, p: float = 0.5) -> None:
+        self.p = _check_probability(p)
+
+    def __call__(self, img):
+        F.get_dimensions(img)
+        return F.vflip(img) if _random.generator().random() < self.p else img
+
+    def __repr__(self) -> str:
+        return f"RandomVerticalFlip(p={self.p})"
+
+
+__all__ = ["CenterCrop", "Compose", "InterpolationMode", "Lambda", "Normalize", "Pad",
+           "RandomCrop", "RandomHorizontalFlip", "RandomVerticalFlip", "Resize", "ToTensor",
+           "functional"]

@@ -9,7 +9,8 @@ declared, whatever this machine has installed (so the docs built anywhere list t
 implementations); the registry fills its table from it and imports a file only when it
 is first needed (:func:`minigrad.implementations` lists those usable here).
 :func:`folder_modules` finds the folders' own ``cases.py``, ``examples.py`` and
-``bench.py``.
+``bench.py``. ``SAVED_READ_BY`` (optional) says, per op and input, which inputs'
+gradients read that input's saved array (see registry.Kernel.read_by).
 """
 from __future__ import annotations
 
@@ -36,6 +37,8 @@ class OpFolder(NamedTuple):
     implementations: dict[str, tuple[str, ...]]
     files: dict[str, dict[str, str]]
     defaults: dict[str, tuple[str, ...]]
+    # op -> per input, the inputs whose gradients read its saved array (SAVED_READ_BY).
+    read_by: dict[str, tuple] = {}
 
     def module(self, device: str, name: str) -> str:
         """The module path of implementation ``name`` on ``device``:
@@ -62,7 +65,8 @@ def op_folders() -> list[OpFolder]:
         defaults = {device: (d,) if isinstance(d, str) else tuple(d)
                     for device, d in decl.DEFAULT.items()}
         found.append(OpFolder(info.name, tuple(getattr(decl, "OPS", (info.name,))),
-                              getattr(decl, "DOCS", None), implementations, files, defaults))
+                              getattr(decl, "DOCS", None), implementations, files, defaults,
+                              getattr(decl, "SAVED_READ_BY", {})))
     return found
 
 

@@ -35,6 +35,11 @@ class Kernel(NamedTuple):
     forward: Callable
     # None for ops that are not differentiable (comparisons, argmax).
     backward: Callable | None
+    # Per input, the inputs whose gradients read that input's saved array (the op
+    # folder's SAVED_READ_BY; None: every gradient reads every saved input). apply
+    # version-checks a saved input only when one of those gradients is asked for:
+    # ``d * 2`` keeps d for 2's gradient, so d may change before backward, as in PyTorch.
+    read_by: tuple | None = None
 
 
 # The profiler's recorder while a profile is active: record(name, impl, device, arrays,
@@ -66,6 +71,8 @@ _choices: contextvars.ContextVar[dict[str, str]] = contextvars.ContextVar("minig
 # outside a use() block. Emptied whenever a default or an implementation changes.
 _resolved: dict[tuple[str, str], tuple[str, "Kernel"]] = {}
 _discovered = False
+# op -> its folder's SAVED_READ_BY entry (Kernel.read_by).
+_read_by: dict[str, tuple] = {}
 
 
 def _discover() -> None:
@@ -80,6 +87,8 @@ def _discover() -> None:
                 entry = _table.setdefault((op, device), {})
                 for name in names:
                     entry.setdefault(name, (folder.module(device, name), name))
+                if op in folder.read_by:
+                    _read_by[op] = folder.read_by[op]
                 default = folder.defaults[device]
                 _defaults.setdefault((op, device), default[0] if len(default) == 1 else default)
 
@@ -101,7 +110,7 @@ def _load(op: str, device: str, name: str) -> Kernel | None:
     if isinstance(table, dict):
         table = table[op]
     forward, backward = table if table is not None else (module.forward, module.backward)
-    kernel = Kernel(forward, backward)
+    kernel = Kernel(forward, backward, _read_by.get(op))
     entry[name] = kernel
     return kernel
 

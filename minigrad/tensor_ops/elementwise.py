@@ -1,5 +1,8 @@
 """Elementwise front ends: PyTorch's type promotion, then the registry's kernels. The
-geometry is ``NONE`` but for clamp's bounds and cast's dtype (ops/elementwise)."""
+geometry is ``NONE`` but for clamp's bounds, cast's dtype and the activations'
+parameters (ops/elementwise). The plain functions at the end (``sin`` ... ``cosh``,
+``silu``, ``leaky_relu``, ``elu``, ``gelu``, ``softplus``) are what minigrad's top
+level, the Tensor methods and minigrad.nn.functional call."""
 from __future__ import annotations
 
 from numbers import Number
@@ -11,6 +14,7 @@ from .. import dtype as dt
 from .. import tensor as _tensor
 # The tape by module: minigrad.tensor imports these files while it is being defined.
 from ..autograd import function as _tape
+from ..errors import RuntimeValueError
 from ..ops._attrs import NONE, Attrs
 
 
@@ -69,16 +73,18 @@ def binary(op: str, a, b):
     _check_broadcast(op, x.shape, y.shape)
     # (On cuda the exponent's values stay on the device: not checked, as in PyTorch.)
     if op == "pow" and dtype is dt.int64 and y.device == "cpu" and (y._array < 0).any():
-        raise ValueError("pow: integers to negative integer powers are not allowed; "
+        raise RuntimeValueError("pow: integers to negative integer powers are not allowed; "
                          "make the base or the exponent a float")
-    return _tape.apply(op, x, y, geometry=NONE)
+    return _apply(op, x, y, geometry=NONE)
 
 
 def _check_broadcast(op, s1, s2) -> None:
     try:
         np.broadcast_shapes(s1, s2)
     except ValueError:
-        raise ValueError(f"{op}: shapes {tuple(s1)} and {tuple(s2)} cannot be broadcast together") from None
+        # PyTorch's RuntimeError, also the ValueError minigrad raised before.
+        raise RuntimeValueError(f"{op}: shapes {tuple(s1)} and {tuple(s2)} cannot be broadcast "
+                                "together") from None
 
 
 def compare(op: str, a, b):
@@ -88,10 +94,26 @@ def compare(op: str, a, b):
     device = a.device if isinstance(a, Tensor) else b.device
     x, y = as_operand(a, dtype, device), as_operand(b, dtype, device)
     _check_broadcast(op, x.shape, y.shape)
-    return _tape.apply(op, x, y, geometry=NONE)
+    return _apply(op, x, y, geometry=NONE)
 
 
-_FLOAT_ONLY = {"exp", "log", "sqrt", "sigmoid", "tanh"}
+def _apply(op: str, *operands, geometry):
+    """``_tape.apply``, except for float16 on cuda: Numba's CUDA target types half
+    precision only for some arithmetic (no math-library calls, no shuffles), so there
+    the operands are computed in float32 and the result cast back to float16 (a bool
+    result stays bool), as PyTorch's own half kernels compute internally in float."""
+    if not any(t.dtype is dt.float16 for t in operands) or not operands[0].is_cuda:
+        return _tape.apply(op, *operands, geometry=geometry)
+    wide = [cast(t, dt.float32) if t.dtype is dt.float16 else t for t in operands]
+    out = _tape.apply(op, *wide, geometry=geometry)
+    return out if out.dtype is dt.bool_ else cast(out, dt.float16)
+
+
+# Integer and bool inputs become float32 first, as torch.exp(int tensor) does.
+_FLOAT_ONLY = {"exp", "log", "sqrt", "sigmoid", "tanh", "sin", "cos", "tan", "sinh", "cosh"}
+# PyTorch has no integer kernels for these (NotImplementedError: "silu_cpu" not
+# implemented for 'Long'): refused, not converted.
+_FLOATS_REQUIRED = {"silu", "leaky_relu", "elu", "gelu", "softplus"}
 
 
 def unary(op: str, x):
@@ -103,13 +125,42 @@ def unary(op: str, x):
     if op in ("neg", "abs") and x.dtype is dt.bool_:
         raise RuntimeError(f"{op}: not supported on a bool tensor (as in PyTorch); to invert "
                            "a mask use the `~` operator or logical_not() instead")
-    return _tape.apply(op, x, geometry=NONE)
+    return _apply(op, _floating(op, x), geometry=NONE)
+
+
+def _floating(op: str, x):
+    """``x``, or NotImplementedError (PyTorch's type) for an op without integer kernels."""
+    if op in _FLOATS_REQUIRED and not x.dtype.is_floating_point:
+        raise NotImplementedError(f"{op}: not implemented for {x.dtype} tensors (as in "
+                                  f"PyTorch); convert the input first, e.g. input.float()")
+    return x
+
+
+def _unary_attrs(op: str, x, **attrs):
+    """``op`` with its parameters ``attrs`` in the geometry, after the input check."""
+    Tensor = _tensor_cls()
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{op}(): argument 'input' must be a Tensor, got {type(x).__name__}")
+    return _apply(op, _floating(op, x), geometry=Attrs(**attrs))
+
+
+def check_number(op: str, name: str, value) -> float:
+    """``value`` as a Python float, or TypeError naming ``op`` and the argument ``name``
+    (a bool is refused, as clamp's bounds are)."""
+    # A Python float in the geometry: a NumPy float64 scalar would promote a float32
+    # kernel's arithmetic to float64 (NumPy 2's rules).
+    if isinstance(value, (bool, np.bool_, complex)) or not isinstance(value, (Number, np.generic)):
+        raise TypeError(f"{op}(): argument '{name}' must be a real number, got "
+                        f"{type(value).__name__}")
+    return float(value)
 
 
 def cast(x, dtype: dt.DType):
     """``x`` converted to ``dtype``; differentiable between float dtypes."""
     if x.dtype is dtype:
         return x
+    if x.dtype is dt.float16 and dtype is dt.bool_ and x.is_cuda:
+        x = cast(x, dt.float32)  # no half-to-bool conversion on Numba's CUDA target
     return _tape.apply("cast", x, geometry=Attrs(dtype=dtype.np))
 
 
@@ -123,7 +174,7 @@ def clone(x):
 def clamp(x, min=None, max=None):
     """Clamp to [min, max] (either may be None). Gradient 1 inside, inclusive, else 0."""
     if min is None and max is None:
-        raise ValueError("clamp: at least one of min and max must be given")
+        raise RuntimeValueError("clamp: at least one of min and max must be given")
     for name, v in (("min", min), ("max", max)):
         if v is not None and (isinstance(v, bool) or not isinstance(v, (Number, np.generic))):
             raise TypeError(f"clamp: {name} must be a number or None, got {type(v).__name__}")
@@ -131,7 +182,7 @@ def clamp(x, min=None, max=None):
     for v in (min, max):
         if v is not None:
             dtype = dt.promote_with_scalar(dtype, dt.scalar_dtype(v))
-    return _tape.apply("clamp", cast(x, dtype), geometry=Attrs(min=min, max=max))
+    return _apply("clamp", cast(x, dtype), geometry=Attrs(min=min, max=max))
 
 
 def where(condition, input, other):
@@ -147,6 +198,79 @@ def where(condition, input, other):
     try:
         np.broadcast_shapes(condition.shape, x.shape, y.shape)
     except ValueError:
-        raise ValueError(f"where: shapes {condition.shape}, {x.shape} and {y.shape} cannot be "
-                         "broadcast together") from None
-    return _tape.apply("where", condition, x, y, geometry=NONE)
+        raise RuntimeValueError(f"where: shapes {tuple(condition.shape)}, {tuple(x.shape)} and "
+                                f"{tuple(y.shape)} cannot be broadcast together") from None
+    return _apply("where", condition, x, y, geometry=NONE)
+
+
+# --- the plain functions -------------------------------------------------------------
+
+def sin(input):
+    """Sine, elementwise; d/dx = cos x. Integer or bool input gives float32 (as torch)."""
+    return unary("sin", input)
+
+
+def cos(input):
+    """Cosine, elementwise; d/dx = -sin x."""
+    return unary("cos", input)
+
+
+def tan(input):
+    """Tangent, elementwise; d/dx = 1 + tan(x)^2 (computed from the output, as torch)."""
+    return unary("tan", input)
+
+
+def sinh(input):
+    """Hyperbolic sine, elementwise; d/dx = cosh x (inf past |x| ~ 710, 89 in float32)."""
+    return unary("sinh", input)
+
+
+def cosh(input):
+    """Hyperbolic cosine, elementwise; d/dx = sinh x."""
+    return unary("cosh", input)
+
+
+def silu(input):
+    """x * sigmoid(x), elementwise (torch.nn.functional.silu, "swish"), with a sigmoid
+    that never overflows; d/dx = s (1 + x (1 - s)), s = sigmoid(x). Float input only
+    (NotImplementedError otherwise, as torch)."""
+    return unary("silu", input)
+
+
+def leaky_relu(input, negative_slope: float = 0.01):
+    """x where x > 0, else negative_slope * x; gradient 1 or negative_slope (the
+    slope at 0, as torch). Float input only."""
+    slope = check_number("leaky_relu", "negative_slope", negative_slope)
+    return _unary_attrs("leaky_relu", input, negative_slope=slope)
+
+
+def elu(input, alpha: float = 1.0):
+    """x where x > 0, else alpha (e^x - 1) (expm1, accurate near 0); gradient 1, else
+    alpha e^x (alpha at 0, as torch). Float input only."""
+    return _unary_attrs("elu", input, alpha=check_number("elu", "alpha", alpha))
+
+
+def gelu(input, approximate: str = "none"):
+    """x * Phi(x), Phi the standard normal CDF: ``approximate="none"`` computes
+    Phi(x) = (1 + erf(x / sqrt 2)) / 2, ``"tanh"`` PyTorch's approximation
+    (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) / 2. Gradient: Phi(x) + x phi(x) (and the
+    tanh form's own derivative, PyTorch's formula). Differences from torch: values agree
+    to rounding (erf is libm's, in float64, rounded for float32 input); past |x| ~ 1e19
+    in float32 torch's tanh-form gradient is NaN (x^2 overflows), here its limit (1 or 0).
+    Errors as torch's: ``approximate`` not a str is a TypeError, any other string a
+    RuntimeError."""
+    if not isinstance(approximate, str):
+        raise TypeError(f"gelu(): argument 'approximate' must be str, not "
+                        f"{type(approximate).__name__}")
+    if approximate not in ("none", "tanh"):
+        raise RuntimeError("approximate argument must be either none or tanh.")
+    return _unary_attrs("gelu", input, approximate=approximate)
+
+
+def softplus(input, beta: float = 1.0, threshold: float = 20.0):
+    """log(1 + e^(beta x)) / beta, and x itself where beta x > threshold (PyTorch's
+    linear region); gradient sigmoid(beta x), 1 in the linear region. Computed as
+    (max(z, 0) + log1p(e^-|z|)) / beta, z = beta x: no overflow whatever the threshold
+    (torch's float32 softplus is inf at beta x > 88 when threshold allows it)."""
+    return _unary_attrs("softplus", input, beta=check_number("softplus", "beta", beta),
+                        threshold=check_number("softplus", "threshold", threshold))

@@ -1,6 +1,7 @@
 """``check_op``: the cross-implementation and gradient checks for any registered op."""
 from __future__ import annotations
 
+import contextlib
 from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
@@ -16,9 +17,10 @@ __all__ = ["check_op"]
 TOLERANCES = {dt.float64: (1e-7, 1e-7), dt.float32: (1.3e-6, 1e-5)}
 
 
-def check_op(name: str, device: str = "cpu", *, inputs: st.SearchStrategy | None = None,
+def check_op(name: "str | type | Callable", device: str = "cpu", *,
+             inputs: st.SearchStrategy | None = None,
              call: Callable | None = None, examples: Iterable = (),
-             reference: str | None = None, implementations: Sequence[str] | None = None,
+             reference: "str | Callable | None" = None, implementations: Sequence[str] | None = None,
              dtypes: Sequence = (dt.float64, dt.float32), rtol: float | None = None,
              atol: float | None = None, gradcheck: bool = True,
              max_examples: int | None = None) -> None:
@@ -37,7 +39,10 @@ def check_op(name: str, device: str = "cpu", *, inputs: st.SearchStrategy | None
     name: a built-in op (``conv2d``, ``max_pool2d``, ``softmax``, ``log_softmax``,
         ``cross_entropy``, ``matmul``, ``linear``, the elementwise and reduction ops),
         whose inputs are drawn from a built-in table, or an op registered with
-        :func:`minigrad.register`, for which ``inputs`` is required.
+        :func:`minigrad.register`, for which ``inputs`` is required; or a user's
+        :class:`minigrad.autograd.Function` subclass (or its ``apply``), for which
+        ``inputs`` is required too: its values and gradients are compared with
+        ``reference`` when given and its backward is gradchecked.
     device: "cpu" or "cuda". On cuda the reference runs on the CPU (where it is
         registered there) and every cuda implementation is compared with it.
     inputs: a strategy drawing ``(args, kwargs)``: ``args`` a tuple of minigrad Tensors
@@ -52,7 +57,9 @@ def check_op(name: str, device: str = "cpu", *, inputs: st.SearchStrategy | None
         ``kwargs`` to the kernels as attributes.
     examples: samples ``(args, kwargs)`` always checked, before the drawn ones.
     reference: the implementation the others are compared with; default "numpy"
-        where registered on the CPU, else the first one registered.
+        where registered on the CPU, else the first one registered. For a Function: a
+        callable computing the same outputs (the same maths in built-in ops, say),
+        called like ``call``; default none (gradcheck only).
     implementations: the implementations to check (default: all usable on ``device``).
     dtypes: the dtypes compared (gradcheck is always float64).
     rtol, atol: comparison tolerances for every dtype; default torch.testing's
@@ -84,6 +91,10 @@ def check_op(name: str, device: str = "cpu", *, inputs: st.SearchStrategy | None
     """
     from .cases import builtin_cases
 
+    function = _function_of(name)
+    if function is not None:
+        return _check_function(function, device, inputs, call, examples, reference,
+                               implementations, dtypes, rtol, atol, gradcheck, max_examples)
     registered = dispatch.implementations(name, device)  # ValueError for an unknown op
     impls = list(registered if implementations is None else implementations)
     missing = [i for i in impls if i not in registered]
@@ -102,7 +113,12 @@ def check_op(name: str, device: str = "cpu", *, inputs: st.SearchStrategy | None
     ref_name, ref_device = _reference(name, device, reference)
     dtypes = [dt.as_dtype(d) for d in dtypes]
     checker = _Checker(name, device, impls, ref_name, ref_device, call, dtypes, rtol, atol)
+    _drive(checker, inputs, examples, dtypes, do_gradcheck, max_examples)
 
+
+def _drive(checker: "_Checker", inputs, examples, dtypes, do_gradcheck: bool,
+           max_examples) -> None:
+    """Run ``checker`` on every example, then on the Hypothesis-drawn samples."""
     def run(sample, seed):
         args, kwargs = _unpack(sample)
         reference_outputs = None
@@ -122,6 +138,42 @@ def check_op(name: str, device: str = "cpu", *, inputs: st.SearchStrategy | None
     if max_examples is not None:
         overrides["max_examples"] = max_examples
     settings(**overrides)(test)()
+
+
+def _function_of(name):
+    """The autograd.Function subclass ``name`` is (or whose ``apply`` it is), else None."""
+    from ..autograd.custom import Function
+    owner = getattr(name, "__self__", None) if callable(name) else None
+    for candidate in (name, owner):
+        if isinstance(candidate, type) and issubclass(candidate, Function):
+            return candidate
+    return None
+
+
+def _check_function(function, device, inputs, call, examples, reference, implementations,
+                    dtypes, rtol, atol, gradcheck, max_examples) -> None:
+    """check_op for a user's autograd.Function: its values and gradients against
+    ``reference`` (a callable, e.g. the same maths in built-in ops) when given, and
+    gradcheck of its backward."""
+    if inputs is None:
+        raise ValueError(f"check_op: pass inputs=, a strategy drawing (args, kwargs), to "
+                         f"check the autograd.Function {function.__name__}")
+    if implementations is not None:
+        raise ValueError("check_op: an autograd.Function has one implementation; "
+                         "implementations= is for registered ops")
+    if reference is not None and not callable(reference):
+        raise ValueError("check_op: for an autograd.Function, reference= is a callable "
+                         "computing the same values (e.g. from built-in ops)")
+    label = function.__name__
+    calls = {label: call or function.apply}
+    ref_name = label
+    if reference is not None:
+        ref_name = "reference"
+        calls[ref_name] = reference
+    dtypes = [dt.as_dtype(d) for d in dtypes]
+    checker = _Checker(label, device, [label], ref_name, device, None, dtypes, rtol, atol,
+                       calls=calls)
+    _drive(checker, inputs, examples, dtypes, gradcheck, max_examples)
 
 
 def _apply_call(name: str) -> Callable:
@@ -195,10 +247,20 @@ class _Run:
 
 
 class _Checker:
-    def __init__(self, name, device, impls, ref_name, ref_device, call, dtypes, rtol, atol):
+    def __init__(self, name, device, impls, ref_name, ref_device, call, dtypes, rtol, atol,
+                 calls=None):
         self.name, self.device, self.impls = name, device, impls
         self.ref_name, self.ref_device, self.call = ref_name, ref_device, call
         self.dtypes, self.rtol, self.atol = dtypes, rtol, atol
+        # An autograd.Function (calls: label -> callable) runs each label's callable; a
+        # registered op runs ``call`` with the implementation selected by use().
+        self.calls = calls
+
+    def _select(self, impl):
+        """(the callable, the context that selects ``impl``)."""
+        if self.calls is not None:
+            return self.calls[impl], contextlib.nullcontext()
+        return self.call, dispatch.use(**{self.name: impl})
 
     def _fresh(self, args, dtype, device) -> list:
         """New leaf tensors (so gradients never accumulate across runs), floating ones
@@ -218,9 +280,10 @@ class _Checker:
         from ..arrays import to_host
 
         fresh = self._fresh(args, dtype, device)
-        with dispatch.use(**{self.name: impl}):
+        call, selected = self._select(impl)
+        with selected:
             try:
-                outs = _outputs(self.call(*fresh, **kwargs))
+                outs = _outputs(call(*fresh, **kwargs))
                 diff = [i for i, o in enumerate(outs)
                         if o.requires_grad and o.dtype.is_floating_point]
                 if grad_outs is None:
@@ -282,9 +345,10 @@ class _Checker:
                 return  # finite differences of NaN or inf mean nothing
         for impl in self.impls:
             fresh = self._fresh(args, dt.float64, self.device)
-            with dispatch.use(**{self.name: impl}):
+            call, selected = self._select(impl)
+            with selected:
                 try:
-                    gradcheck(lambda *t: self.call(*t, **kwargs), fresh)
+                    gradcheck(lambda *t: call(*t, **kwargs), fresh)
                 except GradcheckError as e:
                     raise AssertionError(
                         f"check_op({self.name!r}): implementation {impl!r} on {self.device} "

@@ -6,14 +6,21 @@ holding one dict::
     {"format": "minigrad.train", "version": 1,
      "config":    {"model": "lenet5", "dataset": "fashion-mnist", "seed": 0,
                    "batch_size": 128, "optimizer": "adam", "lr": 0.001, "momentum": 0.0,
-                   "weight_decay": 0.0, "epochs": 5, "impl": {"conv2d": "numba"}},
+                   "nesterov": False, "weight_decay": 0.0, "scheduler": "none",
+                   "augment": "none", "epochs": 5, "impl": {"conv2d": "numba"}},
      "epoch":     2,                  # epochs completed
      "progress":  None | {"steps": 37, "seen": ..., "loss_sum": ..., "correct": ...,
                           "seconds": ...},   # the interrupted epoch (epoch + 1) so far
      "history":   [{"epoch": 1, "train_loss": ..., ...}, ...],   # metrics.FIELDS
      "model":     model.state_dict(),
      "optimizer": optimizer.state_dict(),
-     "rng":       the state of minigrad's global random generator (dropout, init)}
+     "scheduler": None | scheduler.state_dict(),   # the learning-rate schedule's
+     "rng":       the state of minigrad's global random generator (dropout, init,
+                  augmentation)}
+
+Checkpoints written before schedules and augmentation existed lack ``scheduler`` and
+the config's ``nesterov``, ``scheduler`` and ``augment``: they read as None, False,
+"none" and "none" (what they trained with).
 
 ``config`` is enough to rebuild the model (``minigrad.models.get_model(config["model"])``),
 the data and the optimizer, so ``minigrad train --resume`` and ``minigrad eval`` need
@@ -44,13 +51,15 @@ def set_rng_state(state: Mapping[str, Any]) -> None:
 
 def save_checkpoint(path: str | os.PathLike, *, model: Any, optimizer: Any,
                     config: Mapping[str, Any], epoch: int, history: Sequence[Mapping[str, Any]],
-                    progress: EpochStats | None = None) -> None:
+                    progress: EpochStats | None = None, scheduler: Any = None) -> None:
     """Write the checkpoint described in the module docstring to ``path`` (atomically:
     an interruption leaves the previous file intact)."""
     save({"format": FORMAT, "version": VERSION, "config": dict(config), "epoch": int(epoch),
           "progress": progress.to_dict() if progress is not None else None,
           "history": [dict(row) for row in history], "model": model.state_dict(),
-          "optimizer": optimizer.state_dict(), "rng": rng_state()}, path)
+          "optimizer": optimizer.state_dict(),
+          "scheduler": scheduler.state_dict() if scheduler is not None else None,
+          "rng": rng_state()}, path)
 
 
 def load_checkpoint(path: str | os.PathLike) -> dict:

@@ -18,6 +18,7 @@ from typing import Any, Callable, Iterable
 
 import numpy as np
 
+from .. import random as _random
 from ..arrays import to_host
 from ..autograd.grad_mode import no_grad
 from ..tensor import Tensor
@@ -192,15 +193,33 @@ def train_one_epoch(model: Any, loader: Iterable, optimizer: Any,
     stats = EpochStats() if stats is None else EpochStats(**stats.to_dict())
     model.train()
     batches = iter(loader)
-    for done in range(stats.steps):  # resume: the batches done before the interruption
-        if next(batches, None) is None:
-            raise ValueError(f"stats: {stats.steps} steps were done, but the loader gives only "
-                             f"{done} batches (is it the same data and batch size?)")
+    if stats.steps:
+        # Resume: skip the batches done before the interruption. Random augmentations
+        # draw from minigrad's global generator while those batches are made again; the
+        # generator's state (restored from the checkpoint) already follows them, so it is
+        # put back: the next batch then gets the draws an uninterrupted run gave it.
+        state = _random.generator().bit_generator.state
+        for done in range(stats.steps):
+            if next(batches, None) is None:
+                raise ValueError(f"stats: {stats.steps} steps were done, but the loader gives "
+                                 f"only {done} batches (is it the same data and batch size?)")
+        _random.generator().bit_generator.state = state
     start, done_before = time.perf_counter(), stats.seconds
+    # The generator's state before the current batch was made: a KeyboardInterrupt
+    # inside the step puts it back, so that a checkpoint's state is that after the last
+    # completed step (the batch's augmentations and dropout masks are drawn again).
+    before = None
     try:
-        for images, labels in batches:
+        while True:
+            # Asked before the next batch is made: a stopped epoch has drawn nothing for
+            # a batch it did not train on.
             if should_stop is not None and should_stop():
                 raise TrainingInterrupted(stats)
+            before = _random.generator().bit_generator.state
+            batch = next(batches, None)
+            if batch is None:
+                break
+            images, labels = batch
             # train_step is looked up at each call so that it can be swapped (tests do).
             loss, correct = train_step(model, images, labels, loss_fn, optimizer, read=False)
             stats.add(loss, correct, len(labels))
@@ -211,6 +230,8 @@ def train_one_epoch(model: Any, loader: Iterable, optimizer: Any,
         stats.flush()
         raise
     except KeyboardInterrupt as e:  # from inside a step: the totals stop at the last one
+        if before is not None:
+            _random.generator().bit_generator.state = before
         raise TrainingInterrupted(stats.flush()) from e
     return stats.flush()
 

@@ -1,6 +1,11 @@
 """``minigrad train``: train a model on Fashion-MNIST or MNIST, PyTorch-style.
 
     minigrad train --model lenet5 --dataset fashion-mnist --epochs 5 --out out
+    minigrad train --model smallcnn      # its recipe: SGD, cosine schedule, augmentation
+
+The settings an option leaves out come from the model's recipe, else the defaults
+(:mod:`.recipe`): LeNet-5 trains with Adam, lr 1e-3, batch 128 for 5 epochs; SmallCNN
+with its own recipe (``minigrad.models.get_recipe("smallcnn")``).
 
 Each epoch: a progress bar (loss, accuracy, images/s), then the test split is
 evaluated; at its end the checkpoint (``--checkpoint``, default OUT/checkpoint.npz),
@@ -38,7 +43,8 @@ from ..data import DataLoader
 from ..device import device as as_device
 from ..dispatch import use
 from . import data as datasets
-from .checkpoint import build_model, load_checkpoint, load_weights, save_checkpoint, set_rng_state
+from .checkpoint import (build_model, load_checkpoint, load_weights, rng_state, save_checkpoint,
+                         set_rng_state)
 from .graph import draw_model_graph
 from .impl import check_impl, format_impl, parse_impl
 from .interrupt import StopOnInterrupt
@@ -46,13 +52,11 @@ from .loop import EpochStats, TrainingInterrupted, evaluate, train_one_epoch
 from .metrics import format_table, write_csv, write_json
 from .plots import plot_curves
 from .progress import Progress
+from .recipe import (DEFAULTS, FIXED, OPTIMIZERS, OPTIONS, SCHEDULERS, build_optimizer,
+                     build_scheduler, check_recipe, resolve, upgrade)
 
-OPTIMIZERS = ("sgd", "adam", "adamw")
-DEFAULTS: dict[str, Any] = {"model": "lenet5", "dataset": "fashion-mnist", "seed": 0,
-                            "batch_size": 128, "optimizer": "adam", "epochs": 5}
-# What a resumed run must share with its checkpoint: they shape the model, the data
-# order or the optimizer's state.
-FIXED = ("model", "dataset", "seed", "batch_size", "optimizer", "lr", "momentum", "weight_decay")
+__all__ = ["DEFAULTS", "FIXED", "OPTIMIZERS", "Run", "add_arguments", "build_optimizer",
+           "main", "prepare", "resolve_config", "train"]
 
 
 def _positive_int(text: str) -> int:
@@ -86,20 +90,30 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                    help="folder holding the dataset's IDX files (default: the dataset's "
                         "default root, e.g. /usr/share/datasets/fashion-mnist)")
     p.add_argument("--epochs", type=_positive_int, default=None,
-                   help="train until this many epochs are done in all (default: 5; with "
-                        "--resume: the checkpoint's)")
+                   help="train until this many epochs are done in all (default: the model's "
+                        "recipe, else 5; with --resume: the checkpoint's)")
     p.add_argument("--batch-size", type=_positive_int, default=None,
-                   help=f"training batch size (default: {DEFAULTS['batch_size']})")
+                   help="training batch size (default: the model's recipe, else "
+                        f"{DEFAULTS['batch_size']})")
     p.add_argument("--eval-batch-size", type=_positive_int, default=1000,
                    help="test-set batch size (default: 1000)")
     p.add_argument("--lr", type=_non_negative_float, default=None,
-                   help="learning rate (default: 1e-3 for adam/adamw, 0.01 for sgd)")
+                   help="learning rate (default: the model's recipe for its optimizer, else "
+                        "1e-3 for adam/adamw, 0.01 for sgd)")
     p.add_argument("--optimizer", choices=OPTIMIZERS, default=None,
-                   help=f"optimizer (default: {DEFAULTS['optimizer']})")
+                   help=f"optimizer (default: the model's recipe, else {DEFAULTS['optimizer']})")
     p.add_argument("--momentum", type=_non_negative_float, default=None,
-                   help="SGD momentum (default: 0.9; sgd only)")
+                   help="SGD momentum (default: the model's recipe, else 0.9; sgd only)")
     p.add_argument("--weight-decay", type=_non_negative_float, default=None,
-                   help="weight decay (default: 0.01 for adamw, else 0)")
+                   help="weight decay (default: the model's recipe, else 0.01 for adamw, "
+                        "else 0)")
+    p.add_argument("--scheduler", choices=SCHEDULERS, default=None,
+                   help="learning-rate schedule, stepped after each epoch: none, or cosine "
+                        "annealing to 0 over --epochs (default: the model's recipe, else none)")
+    p.add_argument("--augment", default=None, metavar="NAMES",
+                   help="random augmentation of the training images, comma-separated: crop "
+                        "(shifts of up to 2 pixels), flip (left-right, p=0.5), or none "
+                        "(default: the model's recipe, else none)")
     p.add_argument("--device", default="cpu",
                    help="cpu (default) or cuda (a GPU, or NUMBA_ENABLE_CUDASIM=1 for Numba's simulator)")
     p.add_argument("--impl", default=None, metavar="OP=IMPL,...",
@@ -140,16 +154,21 @@ class Run:
     progress_bars: bool = True
     eval_batch_size: int = 1000
     profile: bool = False
+    scheduler: Any = None  # stepped after each epoch; None: a constant learning rate
 
 
 # ---- preparation ----------------------------------------------------------------------
 def resolve_config(args: argparse.Namespace, impl: dict | None,
                    saved: dict | None = None) -> dict:
     """The run's settings: the options given, else the checkpoint's (when resuming),
-    else the defaults. Raises ValueError when a resumed run is given a setting that
-    differs from the checkpoint's (see FIXED)."""
-    given = {k: getattr(args, k) for k in FIXED}
+    else the model's recipe, else the defaults (see :mod:`.recipe`). Raises ValueError
+    when a resumed run is given a setting that differs from the checkpoint's (see
+    FIXED)."""
+    given = {k: getattr(args, k, None) for k in OPTIONS}
+    if given["augment"] is not None:
+        given["augment"] = ",".join(datasets.parse_augment(given["augment"])) or "none"
     if saved is not None:
+        saved = upgrade(saved)
         for key in FIXED:
             if given[key] is not None and given[key] != saved.get(key):
                 raise ValueError(f"--{key.replace('_', '-')} {given[key]}: the checkpoint was "
@@ -162,32 +181,14 @@ def resolve_config(args: argparse.Namespace, impl: dict | None,
             config["impl"] = impl
         config["device"] = args.device
         return config
-    config = {k: (given[k] if given.get(k) is not None else DEFAULTS.get(k)) for k in FIXED}
-    name = config["optimizer"]
-    if config["lr"] is None:
-        config["lr"] = 0.01 if name == "sgd" else 1e-3
-    if config["momentum"] is None:
-        config["momentum"] = 0.9 if name == "sgd" else 0.0
-    elif name != "sgd" and config["momentum"] != 0:
-        raise ValueError(f"--momentum applies to --optimizer sgd only, not {name}")
-    if config["weight_decay"] is None:
-        config["weight_decay"] = 0.01 if name == "adamw" else 0.0
-    config["epochs"] = args.epochs if args.epochs is not None else DEFAULTS["epochs"]
+    from ..models import get_recipe
+    given["model"] = given["model"] or DEFAULTS["model"]
+    recipe = get_recipe(given["model"])
+    check_recipe(given["model"], recipe)
+    config = resolve(given, recipe)
     config["impl"] = impl or {}
     config["device"] = args.device
     return config
-
-
-def build_optimizer(config: dict, params: Any) -> Any:
-    from ..optim import SGD, Adam, AdamW
-    name, lr, wd = config["optimizer"], config["lr"], config["weight_decay"]
-    if name == "sgd":
-        return SGD(params, lr=lr, momentum=config["momentum"], weight_decay=wd)
-    if name == "adam":
-        return Adam(params, lr=lr, weight_decay=wd)
-    if name == "adamw":
-        return AdamW(params, lr=lr, weight_decay=wd)
-    raise ValueError(f"optimizer: expected one of {', '.join(OPTIMIZERS)}, got {name!r}")
 
 
 def prepare(args: argparse.Namespace) -> Run:
@@ -208,7 +209,9 @@ def prepare(args: argparse.Namespace) -> Run:
     config = resolve_config(args, impl, ckpt["config"] if ckpt else None)
     check_impl(config["impl"], device.type)
 
-    train_set = datasets.load_split(config["dataset"], args.data_root, train=True)
+    augment = datasets.parse_augment(config["augment"])
+    train_set = datasets.load_split(config["dataset"], args.data_root, train=True,
+                                    augment=augment)
     test_set = datasets.load_split(config["dataset"], args.data_root, train=False)
 
     from ..random import manual_seed
@@ -218,13 +221,19 @@ def prepare(args: argparse.Namespace) -> Run:
     run = Run(config=config, model=model, optimizer=optimizer, loss_fn=CrossEntropyLoss(),
               train_set=train_set, test_set=test_set, out=out, checkpoint=checkpoint,
               progress_bars=not args.no_progress, eval_batch_size=args.eval_batch_size,
-              profile=getattr(args, "profile", False))
+              profile=getattr(args, "profile", False),
+              scheduler=build_scheduler(config, optimizer))
     if ckpt is not None:
         load_weights(model, ckpt, checkpoint)
         try:
             optimizer.load_state_dict(ckpt["optimizer"])
         except ValueError as e:
             raise ValueError(f"the optimizer state in {checkpoint!r} does not fit: {e}") from e
+        if run.scheduler is not None:
+            if ckpt.get("scheduler") is None:
+                raise ValueError(f"{checkpoint!r} has no learning-rate scheduler state for its "
+                                 f"{config['scheduler']!r} schedule")
+            run.scheduler.load_state_dict(dict(ckpt["scheduler"]))
         if "rng" in ckpt:
             set_rng_state(ckpt["rng"])
         run.start_epoch = int(ckpt["epoch"])
@@ -245,12 +254,16 @@ def prepare(args: argparse.Namespace) -> Run:
 def _describe(run: Run) -> str:
     c = run.config
     extra = f", momentum {c['momentum']}" if c["optimizer"] == "sgd" else ""
+    extra += " (nesterov)" if c.get("nesterov") else ""
     wd = f", weight decay {c['weight_decay']}" if c["weight_decay"] else ""
+    schedule = "" if c.get("scheduler", "none") == "none" else f", {c['scheduler']} schedule"
+    augment = "" if c.get("augment", "none") == "none" else f", augment {c['augment']}"
     n_params = sum(p.numel() for p in run.model.parameters())
     return (f"Training {c['model']} ({n_params:,} parameters) on {c['dataset']} "
             f"({len(run.train_set):,} training / {len(run.test_set):,} test images from "
             f"{os.path.dirname(run.train_set.files[0])})\n"
-            f"  {c['optimizer']} lr {c['lr']:g}{extra}{wd}, batch {c['batch_size']}, "
+            f"  {c['optimizer']} lr {c['lr']:g}{extra}{wd}{schedule}, batch {c['batch_size']}"
+            f"{augment}, "
             f"{c['epochs']} epochs, seed {c['seed']}, device {c['device']}, "
             f"implementations: {format_impl(c['impl'])}\n"
             f"  writing to {run.out}/ (checkpoint: {run.checkpoint})")
@@ -309,7 +322,11 @@ def train(run: Run) -> int:
     with contextlib.ExitStack() as stack:
         stack.enter_context(use(**c["impl"]))
         stop = stack.enter_context(StopOnInterrupt())
+        # The graph's batch is augmented like any training batch: its draws are undone
+        # so that they do not shift the training's (a resumed run makes it again).
+        state = rng_state()
         images, labels = next(iter(DataLoader(run.train_set, batch_size=c["batch_size"])))
+        set_rng_state(state)
         files, note = draw_model_graph(run.model, run.loss_fn, images, labels, run.out)
         written += files
         if note:
@@ -340,9 +357,12 @@ def train(run: Run) -> int:
                 "seconds": stats.seconds, "images_per_s": stats.images_per_s,
                 "eval_seconds": result.seconds, "lr": float(run.optimizer.param_groups[0]["lr"])})
             run.progress = None
+            if run.scheduler is not None:  # after the epoch's row: it shows the rate used
+                run.scheduler.step()
             bar.close(f"test_loss={result.loss:.4f} test_acc={result.accuracy:.2%}")
             save_checkpoint(run.checkpoint, model=run.model, optimizer=run.optimizer,
-                            config=c, epoch=epoch, history=run.history)
+                            config=c, epoch=epoch, history=run.history,
+                            scheduler=run.scheduler)
             outputs = _write_outputs(run, confusion)
             if not run.progress_bars:
                 print(f"epoch {epoch}/{c['epochs']}: train loss {stats.loss:.4f} acc "
@@ -378,7 +398,8 @@ def _interrupted(run: Run, epoch: int, steps_in_epoch: int, stats: EpochStats | 
     """Save the state after the last completed step and say how to go on."""
     stats = stats or EpochStats()
     save_checkpoint(run.checkpoint, model=run.model, optimizer=run.optimizer, config=run.config,
-                    epoch=epoch - 1, history=run.history, progress=stats)
+                    epoch=epoch - 1, history=run.history, progress=stats,
+                    scheduler=run.scheduler)
     _write_outputs(run, confusion)
     resume = f"minigrad train --resume --checkpoint {run.checkpoint} --out {run.out}"
     print(f"\nInterrupted in epoch {epoch} after {stats.steps}/{steps_in_epoch} steps; "

@@ -45,6 +45,7 @@ from ._adaptive import Geometry as AdaptiveGeometry  # noqa: F401  (the family's
 from ._adaptive import check_attrs as check_adaptive_attrs  # noqa: F401
 from ._adaptive import declare as declare_adaptive  # noqa: F401
 from ._windows import AvgWindows, pooling_windows
+from ...errors import RuntimeValueError  # PyTorch's RuntimeError, also a ValueError
 
 # naive: Python loops; numpy: separable gathers + bincount; numba: prange over planes;
 # cuda direct: one thread per output / per input element.
@@ -140,7 +141,7 @@ def check_attrs(
                             f"{type(divisor_override).__name__}")
         divisor_override = int(divisor_override)
         if divisor_override == 0:
-            raise ValueError("divisor_override: expected a nonzero int, got 0")
+            raise RuntimeValueError("divisor_override: expected a nonzero int, got 0")
     check_half_padding(padding_p, kernel_p)
     return Attributes(kernel_p, stride_p, padding_p, ceil_mode, count_include_pad, divisor_override)
 
@@ -172,7 +173,7 @@ def declare(
     ho = pool_out_size(h, kh, sh, ph, 1, ceil_mode)
     wo = pool_out_size(w, kw, sw, pw, 1, ceil_mode)
     if ho < 1 or wo < 1:
-        raise ValueError(
+        raise RuntimeValueError(
             f"input: spatial size {(h, w)} is too small for kernel_size={a.kernel_size}, "
             f"padding={a.padding}: calculated output size {(ho, wo)}, expected at least "
             "(1, 1)"

@@ -5,7 +5,8 @@ kernels index with the targets.
 On the CPU the check raises at once. On the GPU the values are not on the host, and
 copying them back every step would stall the queue of kernels: the CUDA rung launches a
 kernel that records the first bad index it meets in the device's error word
-(:mod:`minigrad.device`), and the same ValueError is raised at the next copy to the host
+(:mod:`minigrad.device`), and the same error (an IndexError, as PyTorch's CPU raises,
+that is also the ValueError minigrad raised before) is raised at the next copy to the host
 (reading the loss, ``.item()``, ``.cpu()``), as PyTorch's device-side asserts surface at
 the next synchronisation. Unlike PyTorch's, the error does not poison the device: after
 it is raised, work goes on.
@@ -16,11 +17,14 @@ whichever thread records first (one of them, not always the first).
 Kernel contract (docs/tape.md): ``forward(g, target) -> (None, None)``, off the tape (no
 backward); ``target`` is a flat int64 array.
 
-This module imports only the standard library and NumPy.
+This module imports only the standard library, NumPy and minigrad.errors (which
+imports nothing).
 """
 from __future__ import annotations
 
 from typing import NamedTuple
+
+from ...errors import IndexValueError
 
 IMPLEMENTATIONS = {"cpu": ("numpy",), "cuda": ("flag",)}
 DEFAULT = {"cpu": "numpy", "cuda": "flag"}
@@ -45,11 +49,11 @@ def declare(n_classes: int, ignore_index: int) -> Geometry:
     return Geometry(int(n_classes), int(ignore_index))
 
 
-def out_of_range(position: int, value: int, n_classes: int, ignore_index: int) -> ValueError:
+def out_of_range(position: int, value: int, n_classes: int, ignore_index: int) -> IndexValueError:
     """The error for class index ``value`` at flat ``position``: the same words on
     every device (PyTorch: IndexError "Target 4 is out of bounds." from its CPU kernel,
     a device-side assert on CUDA)."""
-    return ValueError(
+    return IndexValueError(
         f"target: class index {value} at position {position} is out of range: expected "
         f"values in [0, {n_classes - 1}] for C={n_classes} classes, or "
         f"ignore_index={ignore_index}"

@@ -7,7 +7,7 @@ from . import out_of_range
 
 
 def forward(g, target):
-    """target (any shape) int64: raise ValueError unless every value is
+    """target (any shape) int64: raise IndexValueError unless every value is
     ``g.ignore_index`` or in ``[0, g.n_classes)``; nothing is returned."""
     bad = (target != g.ignore_index) & ((target < 0) | (target >= g.n_classes))
     if bad.any():

@@ -27,6 +27,7 @@ from typing import Any, NamedTuple
 from .._args import is_int as _is_int
 from .._args import pair
 from .._args import shape as _shape
+from ...errors import RuntimeValueError  # PyTorch's RuntimeError, also a ValueError
 
 IMPLEMENTATIONS = {"cpu": ("naive", "numpy", "numba"), "cuda": ("direct", "tiled", "gemm")}
 # Order of preference: the first that imports (numba is optional) is the default.
@@ -103,7 +104,7 @@ class Geometry(NamedTuple):
 def _positive_pair(value: Any, name: str) -> Pair:
     p = pair(value, name)
     if min(p) < 1:
-        raise ValueError(f"{name}: expected positive values, got {p}")
+        raise RuntimeValueError(f"{name}: expected positive values, got {p}")
     return p
 
 
@@ -129,28 +130,28 @@ def check_attrs(
         raise TypeError(f"groups: expected an int, got {type(groups).__name__}")
     groups = int(groups)
     if groups < 1:
-        raise ValueError(f"groups: expected a positive int, got {groups}")
+        raise RuntimeValueError(f"groups: expected a positive int, got {groups}")
     stride_p = pair(stride, "stride")
     if min(stride_p) < 1:
-        raise ValueError(f"stride: expected positive values, got {stride_p}")
+        raise RuntimeValueError(f"stride: expected positive values, got {stride_p}")
     dilation_p = pair(dilation, "dilation")
     if min(dilation_p) < 1:
-        raise ValueError(f"dilation: expected positive values, got {dilation_p}")
+        raise RuntimeValueError(f"dilation: expected positive values, got {dilation_p}")
     if isinstance(padding, str):
         if padding not in ("valid", "same"):
-            raise ValueError(
+            raise RuntimeValueError(
                 f"padding: expected an int, a tuple of 2 ints, 'valid' or 'same', "
                 f"got the string {padding!r}"
             )
         if padding == "same" and stride_p != (1, 1):
-            raise ValueError(
+            raise RuntimeValueError(
                 f"padding='same' is not supported for strided convolutions: "
                 f"expected stride 1, got stride={stride_p}"
             )
         return kernel_p, stride_p, padding, dilation_p, groups
     padding_p = pair(padding, "padding")
     if min(padding_p) < 0:
-        raise ValueError(f"padding: expected non-negative values, got {padding_p}")
+        raise RuntimeValueError(f"padding: expected non-negative values, got {padding_p}")
     return kernel_p, stride_p, padding_p, dilation_p, groups
 
 
@@ -193,32 +194,32 @@ def declare(
     input_shape = _shape(input_shape, "input")
     weight_shape = _shape(weight_shape, "weight")
     if len(input_shape) != 4:
-        raise ValueError(
+        raise RuntimeValueError(
             f"input: expected a 4-D shape (B, C_in, H, W), got shape {input_shape}"
         )
     if len(weight_shape) != 4:
-        raise ValueError(
+        raise RuntimeValueError(
             "weight: expected a 4-D tensor (C_out, C_in // groups, kH, kW), "
             f"got shape {weight_shape}"
         )
     if any(s < 1 for s in weight_shape):
-        raise ValueError(f"weight: expected all dimensions >= 1, got shape {weight_shape}")
+        raise RuntimeValueError(f"weight: expected all dimensions >= 1, got shape {weight_shape}")
 
     _, stride_p, padding, dilation_p, groups = check_attrs(None, stride, padding, dilation, groups)
 
     b, c_in, h, w = input_shape
     c_out, c_per_group, kh, kw = weight_shape
     if c_in % groups != 0:
-        raise ValueError(
+        raise RuntimeValueError(
             f"groups: input channels C_in={c_in} must be divisible by groups={groups}"
         )
     if c_out % groups != 0:
-        raise ValueError(
+        raise RuntimeValueError(
             f"groups: weight out_channels (weight.shape[0]={c_out}) must be divisible "
             f"by groups={groups}"
         )
     if c_in != c_per_group * groups:
-        raise ValueError(
+        raise RuntimeValueError(
             f"weight: expected weight.shape[1] * groups == input channels, got "
             f"weight of shape {weight_shape} with groups={groups} "
             f"({c_per_group * groups} channels) and input of shape {input_shape} "
@@ -227,7 +228,7 @@ def declare(
     if bias_shape is not None:
         bias_shape = _shape(bias_shape, "bias")
         if bias_shape != (c_out,):
-            raise ValueError(
+            raise RuntimeValueError(
                 f"bias: expected shape ({c_out},) to match weight.shape[0], "
                 f"got shape {bias_shape}"
             )
@@ -236,7 +237,7 @@ def declare(
     padded = (h + pad4[0] + pad4[1], w + pad4[2] + pad4[3])
     dilated = (dilation_p[0] * (kh - 1) + 1, dilation_p[1] * (kw - 1) + 1)
     if padded[0] < dilated[0] or padded[1] < dilated[1]:
-        raise ValueError(
+        raise RuntimeValueError(
             f"weight: the (dilated) kernel size {dilated} can't be larger than the "
             f"padded input size {padded} (input {(h, w)}, padding {pad4})"
         )

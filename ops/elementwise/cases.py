@@ -1,8 +1,10 @@
 """The elementwise ops' Hypothesis cases (see minigrad/testing/cases.py).
 
 Values are kept where the op is differentiable and well conditioned for finite
-differences: logs and square roots of positive numbers, divisors, abs and relu away from
-0, max/min/clamp on distinct values a grid apart from each other and from the bounds.
+differences: logs and square roots of positive numbers, divisors, abs, relu, leaky_relu
+and elu away from 0 (their kink), tan away from its poles, max/min/clamp and softplus on
+distinct values a grid apart from each other and from the bounds (softplus's kink, where
+beta * x = threshold, sits on that grid).
 """
 from __future__ import annotations
 
@@ -55,10 +57,36 @@ def _comparison(op: str) -> OpCase:
     return OpCase(draw_inputs(), lambda a, b: compare(op, a, b))
 
 
-def _unary(op: str, elements=FLOATS) -> OpCase:
+def _unary(op: str, elements=FLOATS, call=None) -> OpCase:
     import minigrad
     return OpCase(st.tuples(st.tuples(grad_tensors(SMALL, elements)), st.just({})),
-                  getattr(minigrad, op))
+                  call or getattr(minigrad, op))
+
+
+def _with_attrs(call, attrs: dict, elements=FLOATS, distinct=False) -> OpCase:
+    """An op with parameters: each one given or left at its default."""
+    x = grad_tensors(SMALL, None if distinct else elements, distinct=distinct)
+    return OpCase(st.tuples(st.tuples(x), st.fixed_dictionaries({}, optional=attrs)), call)
+
+
+def _activation_cases() -> dict:
+    import minigrad.nn.functional as F
+    from minigrad.tensor_ops import elementwise as ew
+    # softplus: thresholds / betas on the DISTINCT_GAP grid (20 is the default), never a
+    # drawn value.
+    softplus = {"beta": st.sampled_from([1.0, 2.0, 0.5]),
+                "threshold": st.sampled_from([20.0, 1.0, -0.5, 0.2])}
+    return {
+        "sin": _unary("sin", call=ew.sin), "cos": _unary("cos", call=ew.cos),
+        "tan": _unary("tan", st.floats(-1.2, 1.2), call=ew.tan),
+        "sinh": _unary("sinh", call=ew.sinh), "cosh": _unary("cosh", call=ew.cosh),
+        "silu": _unary("silu", call=F.silu),
+        "leaky_relu": _with_attrs(F.leaky_relu, {"negative_slope": st.floats(-1.5, 1.5)},
+                                  AWAY_FROM_ZERO),
+        "elu": _with_attrs(F.elu, {"alpha": st.floats(-1.0, 2.0)}, AWAY_FROM_ZERO),
+        "gelu": _with_attrs(F.gelu, {"approximate": st.sampled_from(["none", "tanh"])}),
+        "softplus": _with_attrs(F.softplus, softplus, distinct=True),
+    }
 
 
 @st.composite
@@ -101,4 +129,5 @@ def cases() -> dict:
     }
     for op in ("eq", "ne", "lt", "le", "gt", "ge"):
         table[op] = _comparison(op)
+    table.update(_activation_cases())
     return table

@@ -39,6 +39,7 @@ import math
 from typing import Any, NamedTuple
 
 from .._args import shape as _shape
+from ...errors import RuntimeValueError  # PyTorch's RuntimeError, also a ValueError
 
 IMPLEMENTATIONS = {"cpu": ("naive", "numpy", "numba"),
                    # One file, cuda/versions.py, holds the three (its VERSIONS[name]).
@@ -67,18 +68,18 @@ def check_linear_args(
     x_shape = _shape(input_shape, "input")
     w_shape = _shape(weight_shape, "weight")
     if len(x_shape) == 0:
-        raise ValueError(
+        raise RuntimeValueError(
             "linear: input: expected a tensor of shape (*, in_features), at least 1-D, "
             f"got a 0-D tensor (shape {x_shape})"
         )
     if len(w_shape) != 2:
-        raise ValueError(
+        raise RuntimeValueError(
             "linear: weight: expected a 2-D tensor (out_features, in_features), "
             f"got shape {w_shape}"
         )
     out_features, in_features = w_shape
     if x_shape[-1] != in_features:
-        raise ValueError(
+        raise RuntimeValueError(
             f"linear: in_features mismatch: input of shape {x_shape} has "
             f"{x_shape[-1]} features (last dimension) but weight of shape {w_shape} "
             f"expects in_features={in_features} (weight.shape[1])"
@@ -86,7 +87,7 @@ def check_linear_args(
     if bias_shape is not None:
         b_shape = _shape(bias_shape, "bias")
         if b_shape != (out_features,):
-            raise ValueError(
+            raise RuntimeValueError(
                 f"linear: bias: expected shape ({out_features},) to match "
                 f"out_features=weight.shape[0], got shape {b_shape}"
             )

@@ -41,6 +41,7 @@ import functools
 import math
 from typing import Any, NamedTuple
 
+from ...errors import RuntimeValueError
 from .._args import shape as _shape
 # linear's shape checks were declared here before linear became an op of its own.
 from ..linear import check_linear_args  # noqa: F401
@@ -104,8 +105,9 @@ def declare(input_shape: Shape, other_shape: Shape) -> Geometry:
     the first dimension of a 1-D ``other``, or the second-to-last of an N-D ``other``;
     batch dimensions (all but the last two) must broadcast.
 
-    Raises ValueError naming ``input`` and ``other`` with both shapes (TypeError for
-    something that is not a shape). PyTorch raises RuntimeError for the same inputs.
+    Raises RuntimeError, as PyTorch for the same inputs, and ValueError alike
+    (minigrad.errors.RuntimeValueError), naming ``input`` and ``other`` with both
+    shapes; TypeError for something that is not a shape.
     """
     return _declare(_shape(input_shape, "input"), _shape(other_shape, "other"))
 
@@ -114,7 +116,7 @@ def declare(input_shape: Shape, other_shape: Shape) -> Geometry:
 def _declare(a_shape: Shape, b_shape: Shape) -> Geometry:
     # Cached: a training step multiplies the same shapes every time (errors are not).
     if len(a_shape) == 0 or len(b_shape) == 0:
-        raise ValueError(
+        raise RuntimeValueError(
             "matmul: both input and other must be at least 1-D, got input of shape "
             f"{a_shape} ({len(a_shape)}-D) and other of shape {b_shape} "
             f"({len(b_shape)}-D); use * for a product with a scalar"
@@ -123,14 +125,14 @@ def _declare(a_shape: Shape, b_shape: Shape) -> Geometry:
     k_b = b_shape[0] if len(b_shape) == 1 else b_shape[-2]
     if k_a != k_b:
         where = "its only dimension" if len(b_shape) == 1 else "dimension -2"
-        raise ValueError(
+        raise RuntimeValueError(
             f"matmul: input and other shapes cannot be multiplied: input's last "
             f"dimension ({k_a}, input of shape {a_shape}) must equal other's {where} "
             f"({k_b}, other of shape {b_shape})"
         )
     batch = _broadcast(a_shape[:-2], b_shape[:-2])
     if batch is None:
-        raise ValueError(
+        raise RuntimeValueError(
             f"matmul: the batch dimensions of input {a_shape[:-2]} (shape {a_shape}) and "
             f"other {b_shape[:-2]} (shape {b_shape}) cannot be broadcast together"
         )

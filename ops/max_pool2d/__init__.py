@@ -31,6 +31,7 @@ from typing import Any, NamedTuple
 from .. import _pool
 from .._args import pair
 from .._pool import check_bool, check_half_padding, pool_input_shape, pool_out_size, pool_pairs
+from ...errors import RuntimeValueError  # PyTorch's RuntimeError, also a ValueError
 
 # naive: Python loops; numpy: window views + argmax; numba: prange over the (b, c) planes.
 IMPLEMENTATIONS = {"cpu": ("naive", "numpy", "numba"), "cuda": ("direct", "tiled", "fused")}
@@ -113,7 +114,7 @@ def check_attrs(
     kernel_p, stride_p, padding_p = pool_pairs(kernel_size, stride, padding)
     dilation_p = pair(dilation, "dilation", allow_single=True)
     if min(dilation_p) < 1:
-        raise ValueError(f"dilation: expected positive values, got {dilation_p}")
+        raise RuntimeValueError(f"dilation: expected positive values, got {dilation_p}")
     check_bool(ceil_mode, "ceil_mode")
     # PyTorch's rule is on the kernel size itself, not the dilated one.
     check_half_padding(padding_p, kernel_p)
@@ -153,7 +154,7 @@ def declare(
     out = tuple(pool_out_size(input_shape[2 + axis], kernel_p[axis], stride_p[axis],
                               padding_p[axis], dilation_p[axis], ceil_mode) for axis in range(2))
     if out[0] < 1 or out[1] < 1:
-        raise ValueError(
+        raise RuntimeValueError(
             f"input: spatial size {input_shape[2:]} is too small for kernel_size={kernel_p}, "
             f"dilation={dilation_p}, padding={padding_p}: calculated output size "
             f"{out}, expected at least (1, 1)"
@@ -167,7 +168,7 @@ def declare(
                          padding_p[axis], dilation_p[axis])
         for i in range(min(out[axis], p // s + 1)):
             if not _first_inside(i * s - p, k, d, n):
-                raise ValueError(
+                raise RuntimeValueError(
                     f"dilation: with dilation={dilation_p}, padding={padding_p} and "
                     f"kernel_size={kernel_p}, pooling window {i} along {name} covers only "
                     f"padding (input size {n}); expected every window to overlap the input"

@@ -15,9 +15,13 @@ OPS = ("sum", "mean", "max", "min", "argmax", "argmin")
 IMPLEMENTATIONS = {"cpu": ("numpy",), "cuda": ("tree",)}
 DEFAULT = {"cpu": "numpy", "cuda": "tree"}
 
+from ...errors import RuntimeValueError, dim_out_of_range  # noqa: E402
+
 
 def normalize_dims(dim, ndim: int) -> tuple:
-    """``dim`` (None, int or a sequence of ints, negatives allowed) -> sorted tuple of axes."""
+    """``dim`` (None, int or a sequence of ints, negatives allowed) -> sorted tuple of axes.
+    Out of range: PyTorch's IndexError (also a ValueError); a dim named twice: its
+    RuntimeError (also a ValueError), minigrad.errors."""
     if dim is None:
         return tuple(range(ndim))
     dims = (dim,) if isinstance(dim, int) and not isinstance(dim, bool) else dim
@@ -33,9 +37,9 @@ def normalize_dims(dim, ndim: int) -> tuple:
         if isinstance(d, bool) or not isinstance(d, int):
             raise TypeError(f"dim: expected an int or a tuple of ints, got {dim!r}")
         if not -span <= d < span:
-            raise ValueError(f"dim: {d} is out of range for a {ndim}-D tensor "
-                             f"(expected to be in [{-span}, {span - 1}])")
+            raise dim_out_of_range(d, ndim)
         out.append(d % span)
     if len(set(out)) != len(out):
-        raise ValueError(f"dim: {dim!r} names the same dim more than once")
+        twice = next(d for i, d in enumerate(out) if d in out[:i])
+        raise RuntimeValueError(f"dim {twice} appears multiple times in the list of dims")
     return tuple(sorted(out)) if ndim else ()

@@ -21,11 +21,18 @@ def sum_backward(g, grad, x_shape, needs):
 
 
 def mean_forward(g, x):
-    return np.asarray(x.mean(axis=g.dim, keepdims=g.keepdim), dtype=x.dtype), x.shape
+    # The mean of no elements is NaN, as PyTorch, without NumPy's warning about it.
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if x.size == 0:
+            total = x.sum(axis=g.dim, keepdims=g.keepdim)
+            return np.asarray(total / total.dtype.type(0), dtype=x.dtype), x.shape
+        return np.asarray(x.mean(axis=g.dim, keepdims=g.keepdim), dtype=x.dtype), x.shape
 
 
 def mean_backward(g, grad, x_shape, needs):
     count = int(np.prod([x_shape[d] for d in g.dim])) if len(x_shape) else 1
+    if count == 0:  # the input had no elements: nothing to send the gradient to
+        return (np.zeros(x_shape, dtype=grad.dtype),)
     return (np.array(_expand_back(grad / count, x_shape, g.dim, g.keepdim)),)
 
 

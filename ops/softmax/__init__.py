@@ -231,9 +231,10 @@ def declare_cross_entropy(
     Raises TypeError for a wrong type (a non-integer target included) and ValueError
     for a wrong shape or value, naming the argument and what was expected.
 
-    Differences from PyTorch: only (N, C) logits with (N,) class indices are supported,
-    not PyTorch's unbatched (C,) input, its (N, C, d1, ...) inputs nor class-probability
-    targets; a label_smoothing below 0 or NaN is refused (PyTorch accepts them
+    The kernels see (N, C) logits with (N,) class indices only: the front end
+    (minigrad.nn.functional.cross_entropy) folds PyTorch's unbatched (C,) and
+    (N, C, d1, ...) inputs into that form first. Differences from PyTorch: no
+    class-probability targets; a label_smoothing below 0 or NaN is refused (PyTorch accepts them
     silently); C = 0 is refused; ValueError replaces PyTorch's RuntimeError/IndexError.
     The target's values are checked separately, by the op ``check_class_indices``.
     """
@@ -241,8 +242,8 @@ def declare_cross_entropy(
     target_shape = _shape(target_shape, "target")
     if len(input_shape) != 2:
         raise ValueError(
-            f"input: expected a 2-D tensor of logits (N, C), got shape {input_shape}; "
-            "PyTorch's unbatched (C,) and (N, C, d1, ...) inputs are not supported"
+            f"input: expected a 2-D tensor of logits (N, C), got shape {input_shape} (the "
+            "front end folds (C,) and (N, C, d1, ...) inputs into (N, C) first)"
         )
     n, c = input_shape
     if c < 1:

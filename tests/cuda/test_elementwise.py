@@ -10,7 +10,7 @@ from hypothesis.extra.numpy import array_shapes, mutually_broadcastable_shapes
 from numba import cuda
 
 import minigrad
-from minigrad.ops.elementwise import BINARY, COMPARISON, UNARY
+from minigrad.ops.elementwise import BINARY, COMPARISON, UNARY, UNARY_ATTRS
 from minigrad.ops._attrs import NONE, Attrs
 from minigrad.ops.elementwise import numpy as ref
 
@@ -217,3 +217,67 @@ def test_where_grad_of_the_branch_not_taken_is_zero(name, dtype):
     np.testing.assert_array_equal(gx.copy_to_host(), ex)
     np.testing.assert_array_equal(gy.copy_to_host(), ey)
     np.testing.assert_array_equal(gx.copy_to_host(), [0, 0, np.inf, 1])
+
+
+# --- the unary ops with parameters (UNARY_ATTRS) ----------------------------------------
+
+ATTRS = {
+    "leaky_relu": [{"negative_slope": 0.01}, {"negative_slope": -0.5}, {"negative_slope": 2.0}],
+    "elu": [{"alpha": 1.0}, {"alpha": 0.3}, {"alpha": -1.5}],
+    "gelu": [{"approximate": "none"}, {"approximate": "tanh"}],
+    "softplus": [{"beta": 1.0, "threshold": 20.0}, {"beta": 2.0, "threshold": 1.0},
+                 {"beta": 0.5, "threshold": 1000.0}],
+}
+
+
+@pytest.mark.parametrize("name", VERSIONS)
+@pytest.mark.parametrize("op, attrs", [(op, a) for op in UNARY_ATTRS for a in ATTRS[op]])
+@given(shape=array_shapes(min_dims=0, max_dims=4, min_side=0, max_side=3),
+       dtype=st.sampled_from(FLOATS), seed=st.integers(0, 2**16))
+def test_unary_attrs(name, op, attrs, shape, dtype, seed):
+    rng = np.random.default_rng(seed)
+    x = rng.integers(-2, 3, shape) * rng.uniform(0.5, 2, shape)  # zeros (the kinks) too
+    _check_op(name, op, (np.asarray(x).astype(dtype),), dtype, rng, (True,), **attrs)
+
+
+@pytest.mark.parametrize("name", VERSIONS)
+@pytest.mark.parametrize("op, attrs", [(op, a) for op in UNARY_ATTRS for a in ATTRS[op]])
+@pytest.mark.parametrize("dtype", FLOATS)
+def test_unary_attrs_non_finite_and_large_match_numpy(name, op, attrs, dtype):
+    # Large |x|: no overflow on the way (softplus with a threshold of 1000, gelu's x^3).
+    values = NON_FINITE + [-1e30, -100.0, 100.0, 1e30]
+    rng = np.random.default_rng(1)
+    _check_op(name, op, (np.array(values, dtype),), dtype, rng, (True,), **attrs)
+
+
+def test_pow_of_negative_bases_backward_as_the_cpu():
+    """x ** 2 on negative x: the exponent's gradient (NaN there, no real log) is computed
+    but not asked for; the base's is -4. With a tensor exponent both match the CPU."""
+    for exponent in (2.0, minigrad.tensor([2.0, 2.0], requires_grad=True)):
+        grads = []
+        for device in ("cpu", "cuda"):
+            x = minigrad.tensor([-2.0, 3.0], device=device, requires_grad=True)
+            e = exponent if isinstance(exponent, float) else exponent.detach().to(device).requires_grad_()
+            (x ** e).sum().backward()
+            grads.append((x.grad.cpu().numpy(), None if isinstance(e, float) else e.grad.cpu().numpy()))
+        np.testing.assert_array_equal(grads[1][0], grads[0][0])
+        np.testing.assert_array_equal(grads[0][0], [-4.0, 6.0])
+        if grads[0][1] is not None:
+            np.testing.assert_array_equal(grads[1][1], grads[0][1])  # NaN where x < 0
+
+
+@pytest.mark.parametrize("fn", [lambda x: x.sqrt(), lambda x: x.sigmoid(), lambda x: x ** 2,
+                                lambda x: x.clamp(0, 1), lambda x: minigrad.maximum(x, x * 0),
+                                lambda x: minigrad.where(x > 1, x, x * 2), lambda x: x.sin()])
+def test_float16_on_cuda_computes_in_float32_as_the_cpu(fn):
+    """Half precision on cuda: float32 maths, rounded back to float16, equal to the CPU's
+    float32 result rounded the same way; gradients flow through the casts."""
+    base = np.array([0.25, 1.5, 2.0], dtype=np.float16)
+    x = minigrad.tensor(base, device="cuda", requires_grad=True)
+    out = fn(x)
+    want = fn(minigrad.tensor(base.astype(np.float32))).numpy()
+    assert out.dtype is minigrad.float16
+    np.testing.assert_array_equal(out.cpu().detach().numpy(), want.astype(out.dtype.np))
+    if out.requires_grad:
+        out.sum().backward()
+        assert x.grad.dtype is minigrad.float16 and x.grad.shape == (3,)

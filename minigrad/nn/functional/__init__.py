@@ -15,8 +15,9 @@ from .linear import *  # noqa: F401,F403
 from .loss import *  # noqa: F401,F403
 from .mse_loss import *  # noqa: F401,F403
 from .nll_loss import *  # noqa: F401,F403
+from .pad import *  # noqa: F401,F403
 from .pooling import *  # noqa: F401,F403
 from .relu import *  # noqa: F401,F403
 
-_FILES = ('activation', 'batch_norm', 'conv', 'dropout', 'linear', 'loss', 'mse_loss', 'nll_loss', 'pooling', 'relu')
+_FILES = ('activation', 'batch_norm', 'conv', 'dropout', 'linear', 'loss', 'mse_loss', 'nll_loss', 'pad', 'pooling', 'relu')
 __all__ = sorted(name for f in _FILES for name in _sys.modules[f"{__name__}.{f}"].__all__)

@@ -8,6 +8,7 @@ from ...ops import update_running_stats as _stats
 from ...tensor import Tensor
 from .._checks import check_bool, check_real
 from ._common import expect_float, expect_same_dtype, expect_tensor
+from ...errors import RuntimeValueError  # PyTorch's RuntimeError, also a ValueError
 
 __all__ = ["batch_norm"]
 
@@ -18,7 +19,7 @@ def _check_channel_tensor(t, name: str, input: Tensor, c: int) -> Tensor | None:
     t = expect_tensor(t, name)
     expect_same_dtype(input, "input", t, name)
     if tuple(t.shape) != (c,):
-        raise ValueError(f"{name}: expected shape ({c},), one value per channel of input shape "
+        raise RuntimeValueError(f"{name}: expected shape ({c},), one value per channel of input shape "
                          f"{tuple(input.shape)}, got shape {tuple(t.shape)}")
     return t
 
@@ -61,7 +62,7 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     input = expect_tensor(input, "input")
     expect_float(input, "input")
     if input.ndim < 2:
-        raise ValueError(f"input: expected a tensor of shape (B, C, *) with at least 2 dims, "
+        raise RuntimeValueError(f"input: expected a tensor of shape (B, C, *) with at least 2 dims, "
                          f"got shape {tuple(input.shape)}")
     c = input.shape[1]
     running_mean = _check_channel_tensor(running_mean, "running_mean", input, c)
@@ -69,7 +70,7 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     weight = _check_channel_tensor(weight, "weight", input, c)
     bias = _check_channel_tensor(bias, "bias", input, c)
     if (running_mean is None) != (running_var is None):
-        raise ValueError("running_mean and running_var must be given together (or both None)")
+        raise RuntimeValueError("running_mean and running_var must be given together (or both None)")
     training = check_bool(training, "training")
     momentum = check_real(momentum, "momentum")
     eps = check_real(eps, "eps")
@@ -79,7 +80,7 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     if training:
         n = input.numel() // c
         if n <= 1:
-            raise ValueError(f"Expected more than 1 value per channel when training, got input "
+            raise RuntimeValueError(f"Expected more than 1 value per channel when training, got input "
                              f"size {tuple(input.shape)}")
         mean = input.mean(dim=dims, keepdim=True)
         centered = input - mean
@@ -89,7 +90,7 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
                             var.detach().reshape(c), n, momentum)
     else:
         if running_mean is None:
-            raise ValueError("running_mean and running_var must be given when training=False "
+            raise RuntimeValueError("running_mean and running_var must be given when training=False "
                              "(they are what evaluation mode normalises with)")
         centered = input - running_mean.detach().reshape(stat_shape)
         var = running_var.detach().reshape(stat_shape)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from minigrad.autograd.function import apply
 from minigrad.autograd.grad_mode import is_grad_enabled
-from minigrad.nn.functional._common import (check_class_indices, expect_float,
-                                            expect_same_dtype, expect_tensor)
+from minigrad.nn.functional._common import (check_class_indices, check_class_target_shape,
+                                            class_rows, expect_float, expect_same_dtype,
+                                            expect_tensor)
 from minigrad.ops import softmax as _decl
 from minigrad.tensor import Tensor
 
@@ -26,10 +27,20 @@ def cross_entropy(
     are computed in one fused kernel (stable for logits of any size, e.g. 1e4).
 
     Shapes:
-        input:  (N, C) logits (unnormalised scores), float32 or float64
-        target: (N,) int64 class indices in [0, C), or ``ignore_index``
+        input:  (N, C) logits (unnormalised scores), float32 or float64; also (C,) for
+                one sample, or (N, C, d1, ..., dK) for a class per position (e.g.
+                segmentation's (B, C, H, W))
+        target: (N,) int64 class indices in [0, C), or ``ignore_index``; () for a (C,)
+                input; (N, d1, ..., dK) for the K-dimensional case
         weight: (C,) per-class weights of input's dtype, or None (all 1)
-        output: () for reduction "mean" or "sum", (N,) for "none"; input's dtype
+        output: () for reduction "mean" or "sum"; target's shape for "none"; input's
+                dtype
+
+    The K-dimensional and unbatched cases are the (N, C) one on rows: the class dim
+    moved last and the rest flattened (``input.permute(0, 2, ..., K+1, 1).reshape(-1,
+    C)``, target ``reshape(-1)``), so every position is a sample below (i runs over
+    N * d1 * ... * dK of them, "mean" divides by their total weight) and "none" is
+    reshaped back to the target's shape, as PyTorch defines them.
 
     Maths: with log p_ic = x_ic - logsumexp(x_i) (the log-softmax, computed as
     m_i + log(sum_c exp(x_ic - m_i)) with m_i = max_c x_ic), eps = label_smoothing and
@@ -65,9 +76,9 @@ def cross_entropy(
     bad reduction or label_smoothing, or a target value outside [0, C) that is not
     ``ignore_index``; RuntimeError for a weight that requires grad (in grad mode).
 
-    Differences from PyTorch: only (N, C) logits with (N,) class indices: PyTorch's
-    unbatched (C,) input, its (N, C, d1, d2, ...) inputs and class-probability targets
-    are not supported; C = 0 is refused. ``ignore_index``, ``reduction`` and
+    Differences from PyTorch: only class-index targets: PyTorch's class-probability
+    targets (a float target of input's shape) are refused (TypeError); C = 0 is
+    refused. ``ignore_index``, ``reduction`` and
     ``label_smoothing`` are keyword-only, and the deprecated ``size_average`` and
     ``reduce`` are not accepted: PyTorch's positional order puts ``size_average``
     after ``weight``, so a positional call could silently mean something else. A
@@ -90,6 +101,15 @@ def cross_entropy(
                 "weight: cross_entropy is not differentiable with respect to the class "
                 "weights, so weight cannot have requires_grad=True; pass weight.detach()"
             )
+    out_shape = None
+    if input.ndim != 2:
+        # Fold (C,) and (N, C, d1, ...) into rows: the declaration knows only (N, C).
+        if target.dtype.name != "int64":
+            raise TypeError(f"target must be an integer (int64) tensor of class indices, got "
+                            f"dtype {target.dtype}; class-probability targets are not supported")
+        check_class_target_shape(input, target)
+        out_shape = tuple(target.shape)
+        input, target = class_rows(input, target)
     g = _decl.declare_cross_entropy(
         input.shape,
         target.shape,
@@ -100,4 +120,7 @@ def cross_entropy(
         label_smoothing,
     )
     check_class_indices(target, g.C, g.ignore_index)
-    return apply("cross_entropy", input, target, weight, geometry=g)
+    loss = apply("cross_entropy", input, target, weight, geometry=g)
+    if out_shape is not None and g.reduction == "none":
+        loss = loss.reshape(out_shape)
+    return loss

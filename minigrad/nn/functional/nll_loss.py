@@ -11,7 +11,8 @@ from ...creation import arange
 from ...tensor import Tensor
 from ...tensor_ops.elementwise import where
 from .._checks import check_reduction
-from ._common import check_class_indices, expect_float, expect_same_dtype, expect_tensor
+from ._common import (check_class_indices, check_class_target_shape, class_rows, expect_float,
+                      expect_same_dtype, expect_tensor)
 
 __all__ = ["nll_loss"]
 
@@ -29,17 +30,7 @@ def _classes(c: int, device) -> Tensor:
 
 
 def _check_shapes(input: Tensor, target: Tensor) -> None:
-    if input.ndim == 0:
-        raise ValueError("input: expected a tensor of log-probabilities of shape (N, C), (C,) "
-                         "or (N, C, d1, ...), got a 0-d tensor")
-    if input.ndim == 1:
-        expected = ()
-    else:
-        expected = (input.shape[0],) + tuple(input.shape[2:])
-    if tuple(target.shape) != expected:
-        raise ValueError(f"target: expected shape {expected} for input shape "
-                         f"{tuple(input.shape)} (the input's shape without the class dim 1), "
-                         f"got shape {tuple(target.shape)}")
+    check_class_target_shape(input, target)
     c = input.shape[0] if input.ndim == 1 else input.shape[1]
     if c < 1:
         raise ValueError(f"input: expected at least one class (C >= 1), got shape "
@@ -110,17 +101,11 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, *,
             from None
     reduction = check_reduction(reduction)
 
-    # Fold every layout into rows of C log-probabilities: (M, C) and (M,).
-    if input.ndim == 1:
-        rows = input.unsqueeze(0)
-    elif input.ndim == 2:
-        rows = input
-    else:
-        rows = input.permute(0, *range(2, input.ndim), 1).reshape(-1, c)
     if target.device != input.device or (weight is not None and weight.device != input.device):
         raise RuntimeError("Expected all tensors to be on the same device: input, target and "
                            "weight must all be on the CPU or all on cuda")
-    t = target.reshape(-1)
+    # Fold every layout into rows of C log-probabilities: (M, C) and (M,).
+    rows, t = class_rows(input, target)
     check_class_indices(t, c, ignore_index)
     # Everything below stays on the input's device (no copy to the host and back): each
     # row's pick is a one-hot mask, onehot[i, k] = [k == t_i], made by comparing the
@@ -142,4 +127,8 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, *,
     losses = -(rows * onehot).sum(1) * coef.detach()
     if reduction == "none":
         return losses.reshape(target.shape)
+    if reduction == "mean" and t.shape[0] == 0:
+        # A mean over no samples is PyTorch's NaN; the scaled coefficients above have
+        # nothing to carry it (the shape is known here: no device read).
+        return losses.sum() * float("nan")
     return losses.sum()

@@ -12,7 +12,7 @@ from .._checks import check_bool, check_int, check_real
 from .._inplace import copy_
 from ..module import Module
 from ..parameter import Parameter
-from ._factory import param_dtype
+from ._factory import param_dtype, place
 
 __all__ = ["BatchNorm2d"]
 
@@ -84,8 +84,7 @@ class BatchNorm2d(Module):
             self.register_buffer("running_var", None)
             self.register_buffer("num_batches_tracked", None)
         self.reset_parameters()
-        if device is not None:
-            self.to(device)  # initialised on the host (same numbers on every device), moved once
+        place(self, device)
 
     def reset_running_stats(self) -> None:
         if self.track_running_stats:

@@ -12,7 +12,7 @@ from ...ops import conv2d as conv2d_decl
 from .._checks import check_bool, check_int
 from ..module import Module
 from ..parameter import Parameter
-from ._factory import param_dtype
+from ._factory import param_dtype, place
 
 __all__ = ["Conv2d"]
 
@@ -81,8 +81,7 @@ class Conv2d(Module):
         else:
             self.register_parameter("bias", None)
         self.reset_parameters()
-        if device is not None:
-            self.to(device)  # initialised on the host (same numbers on every device), moved once
+        place(self, device)
 
     def reset_parameters(self) -> None:
         """PyTorch's default initialisation (see the class docstring)."""

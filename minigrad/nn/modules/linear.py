@@ -11,7 +11,7 @@ from .. import init
 from .._checks import check_bool, check_int
 from ..module import Module
 from ..parameter import Parameter
-from ._factory import param_dtype
+from ._factory import param_dtype, place
 
 __all__ = ["Linear"]
 
@@ -47,8 +47,7 @@ class Linear(Module):
         else:
             self.register_parameter("bias", None)
         self.reset_parameters()
-        if device is not None:
-            self.to(device)  # initialised on the host (same numbers on every device), moved once
+        place(self, device)
 
     def reset_parameters(self) -> None:
         """PyTorch's default initialisation (see the class docstring)."""

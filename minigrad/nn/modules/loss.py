@@ -28,8 +28,9 @@ class CrossEntropyLoss(_WeightedLoss):
     ``torch.nn.CrossEntropyLoss``: ``F.cross_entropy(input, target, weight, ...)``;
     see :func:`minigrad.nn.functional.cross_entropy` for the maths.
 
-    Shapes: input (N, C) logits; target (N,) int64 class indices; output () for
-    "mean"/"sum", (N,) for "none".
+    Shapes: input (N, C), (C,) or (N, C, d1, ...) logits; target (N,), () or
+    (N, d1, ...) int64 class indices; output () for "mean"/"sum", the target's shape for
+    "none".
 
     Args:
         weight: (C,) per-class weights, or None. Registered as a buffer.
@@ -40,7 +41,7 @@ class CrossEntropyLoss(_WeightedLoss):
     Differences from PyTorch: the arguments after ``weight`` are keyword-only and the
     deprecated ``size_average``/``reduce`` are not accepted (PyTorch's positional order
     puts them between, so a positional call could silently mean something else); only
-    (N, C) inputs with class-index targets.
+    class-index targets (no class probabilities).
     """
 
     def __init__(self, weight: Tensor | None = None, *, ignore_index: int = -100,

@@ -14,9 +14,14 @@
     # memory tree); nothing is summed when the input was not broadcast.
 
 Unary ops and clamp are the same kernel without strides (input and output have one
-shape; backward reads the one array forward saved, x or y); ``where`` reads three
+shape; backward reads the one array forward saved, x or y); the unary ops with
+parameters (leaky_relu, elu, softplus) take them as one more kernel argument, a tuple
+typed as the arrays' dtype (one compiled kernel per dtype for every value), and gelu's
+``approximate`` picks one of two kernels; ``where`` reads three
 strided inputs; ``cast`` is a converting copy (to the same dtype, the driver's copy). add's
 backward needs no elementwise kernel (both gradients are grad itself, summed back).
 Gradient conventions follow ops/elementwise/numpy.py (pow's d/db is 0 where a == 0,
-maximum/minimum ties split 0.5/0.5, relu'(0) = 0).
+maximum/minimum ties split 0.5/0.5, relu'(0) = 0, leaky_relu'(0) = slope, elu'(0) =
+alpha; sin/cos/tan of +-inf are NaN; gelu's tanh form clips x to +-50 inside its
+polynomial, where tanh is +-1 already).
 """

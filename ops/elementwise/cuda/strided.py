@@ -117,6 +117,27 @@ def _grad2(fn):
     return kernel
 
 
+@functools.lru_cache(maxsize=None)
+def _map1_attrs(fn):
+    # p: the op's parameters, a tuple typed as the arrays' dtype (see _attrs_of).
+    @_cuda.kernel
+    def kernel(out, x, p, n):
+        i = cuda.grid(1)
+        if i < n:
+            out[i] = fn(x[i], p)
+    return kernel
+
+
+@functools.lru_cache(maxsize=None)
+def _grad1_attrs(fn):
+    @_cuda.kernel
+    def kernel(gx, g, x, p, n):
+        i = cuda.grid(1)
+        if i < n:
+            gx[i] = fn(g[i], x[i], p)
+    return kernel
+
+
 def _run_map1(fn, x, dtype=None):
     out = _cuda.empty(x.shape, x.dtype if dtype is None else dtype)
     n = out.size
@@ -215,13 +236,21 @@ def _div_grad(g, a, b, z):
 
 @_PerDtype
 def _pow_grad(t):
-    zero, one = t(0), t(1)
+    zero, one, nan = t(0), t(1), t(np.nan)
 
     @cuda.jit(device=True)
     def pow_grad(g, a, b, z):
-        # d(a^b)/db = a^b log a; where a == 0 the limit is 0 (PyTorch's convention).
-        gb = g * zero if a == zero else g * z * math.log(a)
-        return g * b * a ** (b - one), gb
+        # d(a^b)/db = a^b log a; where a == 0 the limit is 0 (PyTorch's convention). A
+        # negative a has no real log: NaN, as on the GPU, written out because the
+        # simulator's math.log raises there (and this runs even when b needs no grad).
+        if a == zero:
+            gb = g * zero
+        elif a > zero:
+            gb = g * z * math.log(a)
+        else:
+            gb = nan
+        # An exponent of 0 has gradient 0 to the base, even at a base of 0 (PyTorch).
+        return (g * zero if b == zero else g * b * a ** (b - one)), gb
     return pow_grad
 
 
@@ -406,12 +435,277 @@ def _tanh_grad(t):
     return tanh_grad
 
 
+def _finite_only(f):
+    """The device function f(x), or NaN (x - x) where x is +-inf or NaN, as NumPy's
+    sin/cos/tan there: CUDA's sin gives that NaN itself, the simulator's math.sin raises."""
+    @cuda.jit(device=True)
+    def finite_only(x):
+        return f(x) if math.isfinite(x) else x - x
+    return finite_only
+
+
+@cuda.jit(device=True)
+def _sin_f(x):
+    return math.sin(x)
+
+
+@cuda.jit(device=True)
+def _cos_f(x):
+    return math.cos(x)
+
+
+@cuda.jit(device=True)
+def _tan_f(x):
+    return math.tan(x)
+
+
+_sin, _cos, _tan = _finite_only(_sin_f), _finite_only(_cos_f), _finite_only(_tan_f)
+
+
+@cuda.jit(device=True)
+def _sin_grad(g, x):
+    return g * _cos(x)
+
+
+@cuda.jit(device=True)
+def _cos_grad(g, x):
+    return -g * _sin(x)
+
+
+@_PerDtype
+def _tan_grad(t):
+    one = t(1)
+
+    @cuda.jit(device=True)
+    def tan_grad(g, y):
+        return g * (one + y * y)
+    return tan_grad
+
+
+@cuda.jit(device=True)
+def _sinh(x):
+    return math.sinh(x)
+
+
+@cuda.jit(device=True)
+def _cosh(x):
+    return math.cosh(x)
+
+
+@cuda.jit(device=True)
+def _sinh_grad(g, x):
+    return g * math.cosh(x)
+
+
+@cuda.jit(device=True)
+def _cosh_grad(g, x):
+    return g * math.sinh(x)
+
+
+@_PerDtype
+def _silu(t):
+    sigmoid = _sigmoid(t)
+
+    @cuda.jit(device=True)
+    def silu(x):
+        return x * sigmoid(x)
+    return silu
+
+
+@_PerDtype
+def _silu_grad(t):
+    one = t(1)
+    sigmoid = _sigmoid(t)
+
+    @cuda.jit(device=True)
+    def silu_grad(g, x):
+        s = sigmoid(x)
+        return g * s * (one + x * (one - s))
+    return silu_grad
+
+
 _relu_fwd, _relu_bwd = _unary(_relu, _relu_grad, "y")
 
 
 def _relu_forward(g, x):
     # relu of a bool tensor is np.maximum(x, 0): int64, as NumPy promotes it.
     return _relu_fwd(g, _cuda.copy(x, np.int64) if x.dtype == np.bool_ else x)
+
+
+# --- unary ops with parameters (UNARY_ATTRS) ----------------------------------------
+# The parameters travel as a kernel argument (a tuple typed as the arrays' dtype), not
+# as compile-time constants: one compiled kernel per dtype serves every value. gelu's
+# ``approximate`` picks one of two kernels instead. Formulas: ops/elementwise/numpy.py.
+
+def _attrs_of(g, names, dtype):
+    t = np.dtype(dtype).type
+    return tuple(t(getattr(g, name)) for name in names)
+
+
+def _unary_attrs(fn, grad_fn, names):
+    """Kernel pair for y = fn(x, p), p the geometry's ``names``; saves x, which
+    ``grad_fn(g, x, p)`` reads."""
+    def forward(g, x):
+        out = _cuda.empty(x.shape, x.dtype)
+        n = out.size
+        if n:
+            _map1_attrs(_for(fn, x.dtype))[_cuda.launch(n)](
+                _cuda.flat(out), _cuda.flat(x), _attrs_of(g, names, x.dtype), n)
+        return out, x
+
+    def backward(g, grad, x, needs):
+        gx = _cuda.empty(grad.shape, grad.dtype)
+        n = gx.size
+        if n:
+            _grad1_attrs(_for(grad_fn, grad.dtype))[_cuda.launch(n)](
+                _cuda.flat(gx), _cuda.flat(grad), _cuda.flat(x),
+                _attrs_of(g, names, grad.dtype), n)
+        return (gx,)
+    return forward, backward
+
+
+@_PerDtype
+def _leaky_relu(t):
+    zero = t(0)
+
+    @cuda.jit(device=True)
+    def leaky_relu(x, p):
+        return x if x > zero else x * p[0]  # NaN: NaN * slope
+    return leaky_relu
+
+
+@_PerDtype
+def _leaky_relu_grad(t):
+    zero = t(0)
+
+    @cuda.jit(device=True)
+    def leaky_relu_grad(g, x, p):
+        return g if x > zero else g * p[0]
+    return leaky_relu_grad
+
+
+@_PerDtype
+def _elu(t):
+    zero = t(0)
+
+    @cuda.jit(device=True)
+    def elu(x, p):
+        return p[0] * math.expm1(x) if x <= zero else x
+    return elu
+
+
+@_PerDtype
+def _elu_grad(t):
+    zero = t(0)
+
+    @cuda.jit(device=True)
+    def elu_grad(g, x, p):
+        return g * p[0] * math.exp(x) if x <= zero else g
+    return elu_grad
+
+
+@_PerDtype
+def _softplus(t):
+    zero = t(0)
+
+    @cuda.jit(device=True)
+    def softplus(x, p):
+        beta, threshold = p
+        z = x * beta
+        if z > threshold:
+            return x
+        # log(1 + e^z) = max(z, 0) + log1p(e^-|z|), as np.logaddexp(0, z): no overflow.
+        return ((z if z > zero else zero) + math.log1p(math.exp(-abs(z)))) / beta
+    return softplus
+
+
+@_PerDtype
+def _softplus_grad(t):
+    sigmoid = _sigmoid(t)
+
+    @cuda.jit(device=True)
+    def softplus_grad(g, x, p):
+        beta, threshold = p
+        z = x * beta
+        return g if z > threshold else g * sigmoid(z)
+    return softplus_grad
+
+
+@_PerDtype
+def _gelu_erf(t):
+    half, one, rsqrt2 = t(0.5), t(1), t(math.sqrt(0.5))
+
+    @cuda.jit(device=True)
+    def gelu(x):
+        return x * half * (one + math.erf(x * rsqrt2))
+    return gelu
+
+
+@_PerDtype
+def _gelu_erf_grad(t):
+    half, one, rsqrt2 = t(0.5), t(1), t(math.sqrt(0.5))
+    inv_sqrt_2pi = t(1 / math.sqrt(2 * math.pi))
+
+    @cuda.jit(device=True)
+    def gelu_grad(g, x):
+        # x * x = inf for a huge |x|: exp(-inf) = 0, as the NumPy kernel's.
+        cdf = half * (one + math.erf(x * rsqrt2))
+        return g * (cdf + x * inv_sqrt_2pi * math.exp(-half * x * x))
+    return gelu_grad
+
+
+@_PerDtype
+def _gelu_tanh_parts(t):
+    bound, kappa, s2pi = t(50), t(0.044715), t(math.sqrt(2 / math.pi))
+
+    @cuda.jit(device=True)
+    def parts(x):
+        # x clipped to +-50 inside the polynomial, as numpy.py (tanh is +-1 there).
+        xc = x
+        if x > bound:
+            xc = bound
+        elif x < -bound:
+            xc = -bound
+        return xc, math.tanh(s2pi * (xc + kappa * xc * xc * xc))
+    return parts
+
+
+@_PerDtype
+def _gelu_tanh(t):
+    half, one = t(0.5), t(1)
+    parts = _gelu_tanh_parts(t)
+
+    @cuda.jit(device=True)
+    def gelu(x):
+        xc, th = parts(x)
+        return half * x * (one + th)
+    return gelu
+
+
+@_PerDtype
+def _gelu_tanh_grad(t):
+    half, one, three = t(0.5), t(1), t(3)
+    kappa, s2pi = t(0.044715), t(math.sqrt(2 / math.pi))
+    parts = _gelu_tanh_parts(t)
+
+    @cuda.jit(device=True)
+    def gelu_grad(g, x):
+        xc, th = parts(x)
+        right = half * x * (one - th * th) * s2pi * (one + three * kappa * xc * xc)
+        return g * (half * (one + th) + right)
+    return gelu_grad
+
+
+_GELU = {"none": _unary(_gelu_erf, _gelu_erf_grad, "x"),
+         "tanh": _unary(_gelu_tanh, _gelu_tanh_grad, "x")}
+
+
+def _gelu_forward(g, x):
+    return _GELU[g.approximate][0](g, x)
+
+
+def _gelu_backward(g, grad, x, needs):
+    return _GELU[g.approximate][1](g, grad, x, needs)
 
 
 # --- comparisons --------------------------------------------------------------------
@@ -600,6 +894,16 @@ KERNELS = {
     "relu": (_relu_forward, _relu_bwd),
     "sigmoid": _unary(_sigmoid, _sigmoid_grad, "y"),
     "tanh": _unary(_tanh, _tanh_grad, "y"),
+    "sin": _unary(_sin, _sin_grad, "x"),
+    "cos": _unary(_cos, _cos_grad, "x"),
+    "tan": _unary(_tan, _tan_grad, "y"),
+    "sinh": _unary(_sinh, _sinh_grad, "x"),
+    "cosh": _unary(_cosh, _cosh_grad, "x"),
+    "silu": _unary(_silu, _silu_grad, "x"),
+    "leaky_relu": _unary_attrs(_leaky_relu, _leaky_relu_grad, ("negative_slope",)),
+    "elu": _unary_attrs(_elu, _elu_grad, ("alpha",)),
+    "gelu": (_gelu_forward, _gelu_backward),
+    "softplus": _unary_attrs(_softplus, _softplus_grad, ("beta", "threshold")),
     "eq": _compare(_eq),
     "ne": _compare(_ne),
     "lt": _compare(_lt),
