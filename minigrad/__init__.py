@@ -30,7 +30,7 @@ from .random import Generator, initial_seed, manual_seed, seed  # noqa: E402
 from .tensor import Size, Tensor  # noqa: E402
 from . import errors  # noqa: E402,F401
 from .tensor_ops.elementwise import clamp, cos, cosh, sin, sinh, tan, where  # noqa: E402
-from .tensor_ops.reduce import argmax, argmin, max, mean, min, sum  # noqa: E402
+from .tensor_ops.reduce import amax, amin, argmax, argmin, max, mean, min, sum  # noqa: E402
 from .tensor_ops.shape import (cat, flatten, permute, reshape, squeeze, stack,  # noqa: E402
                                transpose, unsqueeze)
 

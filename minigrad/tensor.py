@@ -397,6 +397,13 @@ class Tensor:
 
     __hash__ = object.__hash__
 
+    def __format__(self, spec: str) -> str:
+        # PyTorch's: a 0-d tensor formats as its number ('{:.2f}'.format(loss)), any
+        # other with the empty spec only (as str()).
+        if self.ndim == 0:
+            return self.item().__format__(spec)
+        return object.__format__(self, spec)
+
     def __repr__(self) -> str:
         body = np.array2string(to_host(self._array), separator=", ", prefix="tensor(")
         extra = [] if isinstance(self._array, np.ndarray) else ["device='cuda:0'"]
@@ -507,6 +514,9 @@ class Tensor:
         """``self`` where ``condition`` holds, else ``other`` (``torch.where(condition,
         self, other)``)."""
         return ew.where(condition, self, other)
+
+    def amax(self, dim=(), keepdim: bool = False): return red.amax(self, dim, keepdim)
+    def amin(self, dim=(), keepdim: bool = False): return red.amin(self, dim, keepdim)
 
     def all(self, dim=None, keepdim: bool = False) -> "Tensor":
         """True where every element (over ``dim``; None: all) is nonzero, as PyTorch's

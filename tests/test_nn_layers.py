@@ -560,8 +560,30 @@ def test_dropout_gradcheck_with_a_fixed_mask():
 
 def test_functional_relu():
     x = _t(np.array([-1.0, 0.0, 2.0]), requires_grad=True)
-    y = F.relu(x, inplace=True)
+    y = F.relu(x)
     np.testing.assert_array_equal(y._array, [0.0, 0.0, 2.0])
     np.testing.assert_array_equal(x._array, [-1.0, 0.0, 2.0])  # input untouched
     y.sum().backward()
     np.testing.assert_array_equal(x.grad._array, [0.0, 0.0, 1.0])
+    # inplace=True writes into its input, as PyTorch: refused on a leaf requiring grad,
+    # done on an intermediate, whose gradient stays right.
+    with pytest.raises(RuntimeError, match="leaf Variable that requires grad"):
+        F.relu(x, inplace=True)
+    h = x * 2
+    assert F.relu(h, inplace=True) is h and h.tolist() == [0.0, 0.0, 4.0]
+    x.grad = None
+    h.sum().backward()
+    np.testing.assert_array_equal(x.grad._array, [0.0, 0.0, 2.0])
+    assert nn.ReLU(inplace=True)(h.detach()).tolist() == [0.0, 0.0, 4.0]
+
+
+def test_dropout_inplace_writes_into_its_input():
+    minigrad.manual_seed(0)
+    x = minigrad.ones(200, requires_grad=True)
+    h = x * 1
+    out = F.dropout(h, 0.5, inplace=True)
+    assert out is h and set(np.unique(h.detach().numpy())) <= {0.0, 2.0}
+    h.sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), h.detach().numpy())  # the mask / (1 - p)
+    with pytest.raises(RuntimeError, match="leaf Variable that requires grad"):
+        F.dropout(x, 0.5, inplace=True)

@@ -62,3 +62,11 @@ def test_legacy_constructor_refusals():
     alias = Tensor(base)
     alias.fill_(1)
     assert base.tolist() == [1.0, 1.0]
+
+
+def test_format_of_a_0d_tensor_is_its_numbers():
+    x = minigrad.tensor([1.5, 2.0])
+    assert "{:+.2f}".format(x[0]) == "+1.50" and f"{x.sum():.1f}" == "3.5"
+    assert "{}".format(x) == str(x)
+    with pytest.raises(TypeError):
+        "{:.2f}".format(x)  # as PyTorch: only 0-d tensors take a format spec

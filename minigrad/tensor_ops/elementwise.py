@@ -172,12 +172,29 @@ def clone(x):
 
 
 def clamp(x, min=None, max=None):
-    """Clamp to [min, max] (either may be None). Gradient 1 inside, inclusive, else 0."""
+    """Clamp to [min, max] (either may be None). Gradient 1 inside, inclusive, else 0.
+
+    A bound may be a Tensor (broadcast against ``x``), as in PyTorch: then it is two
+    selects, ``where(x < min, min, x)`` and ``where(x > max, max, x)``, so the bound
+    gets the gradient where it was taken, ``x`` elsewhere (ties included) and, with
+    min > max, the result is max, as PyTorch's."""
     if min is None and max is None:
         raise RuntimeValueError("clamp: at least one of min and max must be given")
+    Tensor = _tensor_cls()
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        if not all(v is None or isinstance(v, Tensor) for v in (min, max)):
+            raise TypeError(f"clamp: min and max must both be Tensors or both numbers (as in "
+                            f"PyTorch), got {type(min).__name__} and {type(max).__name__}")
+        out = x
+        if min is not None:
+            out = where(compare("lt", out, min), min, out)
+        if max is not None:
+            out = where(compare("gt", out, max), max, out)
+        return out
     for name, v in (("min", min), ("max", max)):
         if v is not None and (isinstance(v, bool) or not isinstance(v, (Number, np.generic))):
-            raise TypeError(f"clamp: {name} must be a number or None, got {type(v).__name__}")
+            raise TypeError(f"clamp: {name} must be a number, a Tensor or None, got "
+                            f"{type(v).__name__}")
     dtype = x.dtype
     for v in (min, max):
         if v is not None:

@@ -94,6 +94,23 @@ def min(x, dim=None, keepdim: bool = False, *, axis=None, keepdims=None):
     return _extremum("min", x, dim, keepdim)
 
 
+def _amax_dims(dim, ndim: int) -> tuple:
+    # amax's dim: an int or a tuple; () (the default) is every dim, as PyTorch.
+    dims = (dim,) if isinstance(dim, int) and not isinstance(dim, bool) else tuple(dim)
+    return dims or tuple(range(ndim))
+
+
+def amax(x, dim=(), keepdim: bool = False):
+    """The largest values over ``dim`` (an int or a tuple; () is every dim), as
+    ``torch.amax``: values only, the gradient shared evenly between ties."""
+    return _extremum("max", x, _amax_dims(dim, x.ndim), keepdim)
+
+
+def amin(x, dim=(), keepdim: bool = False):
+    """The mirror image of :func:`amax` (``torch.amin``)."""
+    return _extremum("min", x, _amax_dims(dim, x.ndim), keepdim)
+
+
 def _arg(op, x, dim, keepdim):
     if dim is None:  # over the flattened tensor; keepdim keeps every dim (size 1), as PyTorch
         if x._array.size == 0:

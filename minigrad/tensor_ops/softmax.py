@@ -41,8 +41,8 @@ def softmax(input: Tensor, dim: int) -> Tensor:
 
     Differences from PyTorch: ``dim`` is required (PyTorch's implicit choice when it
     is None is deprecated); there is no ``dtype=`` argument (cast the input first with
-    ``input.double()``); an out-of-range ``dim`` raises ValueError naming the valid
-    range (PyTorch raises IndexError); a non-float input raises TypeError.
+    ``input.double()``); an out-of-range ``dim`` raises PyTorch's IndexError (also a
+    ValueError) naming the valid range; a non-float input raises TypeError.
     """
     input = expect_tensor(input, "input")
     expect_float(input, "input")
@@ -71,7 +71,8 @@ def log_softmax(input: Tensor, dim: int) -> Tensor:
         dim: the dimension to normalise over, in [-ndim, ndim - 1].
 
     Differences from PyTorch: as :func:`softmax` (``dim`` required, no ``dtype=``,
-    ValueError for an out-of-range ``dim``, TypeError for a non-float input).
+    IndexError (also a ValueError) for an out-of-range ``dim``, TypeError for a non-float
+    input).
     """
     input = expect_tensor(input, "input")
     expect_float(input, "input")

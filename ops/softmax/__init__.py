@@ -82,6 +82,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from .._args import shape as _shape
+from ...errors import IndexValueError
 
 OPS = ("softmax", "log_softmax", "cross_entropy")
 # Every rung's file holds the three ops (KERNELS, or VERSIONS[name] for the CUDA
@@ -144,10 +145,9 @@ def declare_softmax(input_shape: tuple[int, ...], dim: Any) -> SoftmaxGeometry:
     PyTorch). dim: an int in ``[-ndim, ndim - 1]``; negative values count from the end.
 
     Raises TypeError if ``dim`` is not an int (``bool`` and ``None`` are refused:
-    PyTorch's implicit choice of dim when it is None is deprecated), and ValueError
-    naming ``dim`` and the valid range if it is out of range. PyTorch raises
-    IndexError ("Dimension out of range") for the latter; minigrad keeps IndexError
-    for indexing bugs and uses ValueError for bad arguments.
+    PyTorch's implicit choice of dim when it is None is deprecated), and, naming
+    ``dim`` and the valid range if it is out of range, PyTorch's IndexError that is also
+    the ValueError minigrad raised before (minigrad.errors.IndexValueError).
     """
     shape = _shape(input_shape, "input")
     if isinstance(dim, bool) or dim is None:
@@ -159,7 +159,7 @@ def declare_softmax(input_shape: tuple[int, ...], dim: Any) -> SoftmaxGeometry:
     # A 0-d tensor behaves as if it had one dimension of size 1.
     ndim = max(len(shape), 1)
     if not -ndim <= d < ndim:
-        raise ValueError(
+        raise IndexValueError(
             f"dim: out of range, expected an int in [{-ndim}, {ndim - 1}] for an input "
             f"of shape {shape} ({len(shape)}-D), got {d}"
         )

@@ -242,10 +242,11 @@ def test_declare_normalises(declare):
 # --- bad input ----------------------------------------------------------------------------
 
 BAD_DIMS = [
-    ((2, 3), 2, ValueError, r"dim: out of range, expected an int in \[-2, 1\] .* got 2"),
-    ((2, 3), -3, ValueError, r"dim: out of range, expected an int in \[-2, 1\]"),
-    ((), 1, ValueError, r"dim: out of range, expected an int in \[-1, 0\]"),
-    ((4,), -2, ValueError, r"dim: out of range, expected an int in \[-1, 0\]"),
+    # IndexError, PyTorch's type (each is also a ValueError, minigrad's before).
+    ((2, 3), 2, IndexError, r"dim: out of range, expected an int in \[-2, 1\] .* got 2"),
+    ((2, 3), -3, IndexError, r"dim: out of range, expected an int in \[-2, 1\]"),
+    ((), 1, IndexError, r"dim: out of range, expected an int in \[-1, 0\]"),
+    ((4,), -2, IndexError, r"dim: out of range, expected an int in \[-1, 0\]"),
     ((2, 3), 1.0, TypeError, "dim: expected an int, got float"),
     ((2, 3), True, TypeError, "dim: expected an int, got bool"),
     ((2, 3), None, TypeError, "dim: expected an int, got NoneType"),

@@ -27,20 +27,22 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     Args:
         p: drop probability in [0, 1] (ValueError otherwise, PyTorch's message).
         training: apply dropout (True) or pass through (False).
-        inplace: accepted for PyTorch compatibility; minigrad has no in-place ops, so
-            the result is a new tensor and ``input`` is left unchanged.
+        inplace: write the result into ``input`` and return it (refused on a leaf
+            that requires grad, as PyTorch).
 
-    Differences from PyTorch: ``inplace`` as above; the random stream differs, so
+    Differences from PyTorch: the random stream differs, so
     masks are not those PyTorch draws for the same seed; integer inputs are refused
     (TypeError).
     """
     input = expect_tensor(input, "input")
     p = check_probability(p)
     check_bool(training, "training")
+    inplace = check_bool(inplace, "inplace")
     expect_float(input, "input")
     if not training or p == 0.0:
         return input
     # The mask by the registry's dropout_mask on input's device, its randomness from
     # minigrad's generator (a NumPy draw on the CPU, one seed for a hash on the GPU).
     g = _mask.declare(input.shape, p, input._array.dtype, _random.generator())
-    return input * Tensor._wrap(dispatch.run("dropout_mask", input.device.type, g))
+    mask = Tensor._wrap(dispatch.run("dropout_mask", input.device.type, g))
+    return input.mul_(mask) if inplace else input * mask

@@ -16,9 +16,10 @@ def relu(input: Tensor, inplace: bool = False) -> Tensor:
 
     Maths: ``y = max(x, 0)``; ``dL/dx = g * [x > 0]`` (gradient 0 at 0, as PyTorch).
 
-    Differences from PyTorch: ``inplace`` is accepted for compatibility, but minigrad
-    has no in-place ops: the result is a new tensor and ``input`` is left unchanged.
+    ``inplace=True`` writes the result into ``input`` and returns it (``input.relu_()``,
+    tensor_ops/inplace.py): refused on a leaf that requires grad, as PyTorch.
     """
     input = expect_tensor(input, "input")
-    check_bool(inplace, "inplace")
+    if check_bool(inplace, "inplace"):
+        return input.relu_()
     return unary("relu", input)

@@ -14,8 +14,10 @@ from .flatten import *  # noqa: F401,F403
 from .lazy import *  # noqa: F401,F403
 from .linear import *  # noqa: F401,F403
 from .loss import *  # noqa: F401,F403
+from .normalization import *  # noqa: F401,F403
 from .padding import *  # noqa: F401,F403
 from .pooling import *  # noqa: F401,F403
 
-_FILES = ('activation', 'batchnorm', 'container', 'conv', 'dropout', 'flatten', 'lazy', 'linear', 'loss', 'padding', 'pooling')
+_FILES = ('activation', 'batchnorm', 'container', 'conv', 'dropout', 'flatten', 'lazy', 'linear', 'loss',
+          'normalization', 'padding', 'pooling')
 __all__ = sorted(name for f in _FILES for name in _sys.modules[f"{__name__}.{f}"].__all__)

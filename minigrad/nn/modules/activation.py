@@ -1,5 +1,6 @@
 """Activation layers, as torch.nn's: ReLU, Sigmoid, Tanh, LeakyReLU, ELU, GELU,
-Softplus, SiLU, Identity, Softmax, LogSoftmax. Each elementwise layer calls its
+Softplus, SiLU, Identity, Softmax, LogSoftmax, ReLU6, Hardtanh, LogSigmoid, Softmin,
+Softmax2d, PReLU, Mish, Hardswish, Hardsigmoid. Each elementwise layer calls its
 minigrad.nn.functional function (where the maths is documented); any shape in, the same
 shape out. The constructors check their arguments (TypeError naming one of the wrong
 type), so a bad value is reported where the model is written; PyTorch checks them at the
@@ -8,14 +9,20 @@ from __future__ import annotations
 
 import warnings
 
+import numpy as np
+
 from ...tensor import Tensor
 from ...tensor_ops import elementwise as ew
 from .. import functional as F
-from .._checks import check_bool, is_int
+from .. import init
+from .._checks import check_bool, check_int, check_real, is_int
 from ..module import Module
+from ..parameter import Parameter
+from ._factory import param_dtype, place
 
-__all__ = ["ELU", "GELU", "Identity", "LeakyReLU", "LogSoftmax", "ReLU", "SiLU", "Sigmoid",
-           "Softmax", "Softplus", "Tanh"]
+__all__ = ["ELU", "GELU", "Hardsigmoid", "Hardswish", "Hardtanh", "Identity", "LeakyReLU",
+           "LogSigmoid", "LogSoftmax", "Mish", "PReLU", "ReLU", "ReLU6", "SiLU", "Sigmoid",
+           "Softmax", "Softmax2d", "Softmin", "Softplus", "Tanh"]
 
 
 def _inplace_repr(inplace: bool, first: bool = False) -> str:
@@ -25,15 +32,14 @@ def _inplace_repr(inplace: bool, first: bool = False) -> str:
 class ReLU(Module):
     """max(x, 0) elementwise, as ``torch.nn.ReLU``. Any shape in, the same shape out.
 
-    ``inplace`` is accepted for compatibility; minigrad.nn.functional.relu does not
-    write in place, so the result is always a new tensor (the value is the same)."""
+    ``inplace=True`` writes into the input, as PyTorch's (F.relu)."""
 
     def __init__(self, inplace: bool = False):
         super().__init__()
         self.inplace = check_bool(inplace, "inplace")
 
     def forward(self, input: Tensor) -> Tensor:
-        return F.relu(input)
+        return F.relu(input, inplace=self.inplace)
 
     def extra_repr(self) -> str:
         return "inplace=True" if self.inplace else ""
@@ -195,3 +201,139 @@ class LogSoftmax(_SoftmaxBase):
 
     def forward(self, input: Tensor) -> Tensor:
         return F.log_softmax(input, self._dim(input))
+
+
+class Softmin(_SoftmaxBase):
+    """softmax(-x) along ``dim``, as ``torch.nn.Softmin``; see
+    :func:`minigrad.nn.functional.softmin`. ``dim=None`` as :class:`Softmax`."""
+
+    _fn_name = "softmin"
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.softmin(input, self._dim(input))
+
+
+class Softmax2d(Module):
+    """Softmax over the channels at every position, as ``torch.nn.Softmax2d``: input
+    (N, C, H, W) or (C, H, W), softmax along dim -3; ValueError for another number of
+    dims (PyTorch's message)."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        if not isinstance(input, Tensor):
+            raise TypeError(f"input must be a Tensor, got {type(input).__name__}")
+        if input.ndim not in (3, 4):
+            raise ValueError(f"Softmax2d: expected input to be 3D or 4D, got {input.ndim}D "
+                             "instead")
+        return F.softmax(input, -3)
+
+
+class Hardtanh(Module):
+    """x clipped to [min_val, max_val], as ``torch.nn.Hardtanh``; see F.hardtanh (the
+    gradient is 0 at the bounds). ValueError when min_val > max_val."""
+
+    def __init__(self, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False):
+        super().__init__()
+        if check_real(min_val, "min_val") > check_real(max_val, "max_val"):
+            raise ValueError("min_val cannot be greater than max_val")
+        self.min_val = min_val
+        self.max_val = max_val
+        self.inplace = check_bool(inplace, "inplace")
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.hardtanh(input, self.min_val, self.max_val, self.inplace)
+
+    def extra_repr(self) -> str:
+        return f"min_val={self.min_val}, max_val={self.max_val}{_inplace_repr(self.inplace)}"
+
+
+class ReLU6(Hardtanh):
+    """min(max(x, 0), 6) elementwise, as ``torch.nn.ReLU6`` (a Hardtanh(0, 6), as
+    PyTorch's); see F.relu6."""
+
+    def __init__(self, inplace: bool = False):
+        super().__init__(0.0, 6.0, inplace)
+
+    def extra_repr(self) -> str:
+        return _inplace_repr(self.inplace, first=True)
+
+
+class LogSigmoid(Module):
+    """log(sigmoid(x)) elementwise, computed stably, as ``torch.nn.LogSigmoid``; see
+    F.logsigmoid."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.logsigmoid(input)
+
+
+class _InplaceActivation(Module):
+    # An elementwise layer whose only argument is PyTorch's ``inplace``.
+    _fn = staticmethod(lambda input, inplace: input)
+
+    def __init__(self, inplace: bool = False):
+        super().__init__()
+        self.inplace = check_bool(inplace, "inplace")
+
+    def forward(self, input: Tensor) -> Tensor:
+        return type(self)._fn(input, self.inplace)
+
+    def extra_repr(self) -> str:
+        return _inplace_repr(self.inplace, first=True)
+
+
+class Mish(_InplaceActivation):
+    """x * tanh(softplus(x)) elementwise, as ``torch.nn.Mish``; see F.mish."""
+
+    _fn = staticmethod(F.mish)
+
+
+class Hardswish(_InplaceActivation):
+    """x * relu6(x + 3) / 6 elementwise, as ``torch.nn.Hardswish``; see F.hardswish."""
+
+    _fn = staticmethod(F.hardswish)
+
+    def extra_repr(self) -> str:
+        return ""  # PyTorch's repr does not show inplace for this layer
+
+
+class Hardsigmoid(_InplaceActivation):
+    """relu6(x + 3) / 6 elementwise, as ``torch.nn.Hardsigmoid``; see F.hardsigmoid."""
+
+    _fn = staticmethod(F.hardsigmoid)
+
+    def extra_repr(self) -> str:
+        return ""  # PyTorch's repr does not show inplace for this layer
+
+
+class PReLU(Module):
+    """x where x > 0, else ``a * x`` with a learnt slope ``a``, as ``torch.nn.PReLU``;
+    see F.prelu for the maths.
+
+    Shapes: input (N, C, *) (or unbatched); output the same shape.
+
+    State: parameter ``weight`` of shape (num_parameters,), filled with ``init``
+    (default 0.25, as PyTorch). ``num_parameters`` is 1 (one slope for every channel)
+    or C, the size of input's dim 1.
+
+    Args:
+        num_parameters: 1 or the number of channels (default 1).
+        init: the initial slope (default 0.25).
+        device, dtype: where and in which float dtype to create the weight.
+    """
+
+    def __init__(self, num_parameters: int = 1, init: float = 0.25, device=None, dtype=None):
+        super().__init__()
+        self.num_parameters = check_int(num_parameters, "num_parameters", 1)
+        self.init = check_real(init, "init")
+        np_dtype = param_dtype(device, dtype).np
+        self.weight = Parameter(Tensor._wrap(np.empty(self.num_parameters, dtype=np_dtype)))
+        self.reset_parameters()
+        place(self, device)
+
+    def reset_parameters(self) -> None:
+        init.constant_(self.weight, self.init)
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.prelu(input, self.weight)
+
+    def extra_repr(self) -> str:
+        return f"num_parameters={self.num_parameters}"

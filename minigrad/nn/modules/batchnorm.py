@@ -1,4 +1,6 @@
-"""BatchNorm2d: batch normalisation over the channels of images."""
+"""BatchNorm1d and BatchNorm2d: batch normalisation over the channels of (N, C) features,
+(N, C, L) sequences and (N, C, H, W) images. One implementation (_BatchNorm); the
+classes differ only in the input dims they accept, as PyTorch's."""
 from __future__ import annotations
 
 import numpy as np
@@ -14,14 +16,15 @@ from ..module import Module
 from ..parameter import Parameter
 from ._factory import param_dtype, place
 
-__all__ = ["BatchNorm2d"]
+__all__ = ["BatchNorm1d", "BatchNorm2d"]
 
 
-class BatchNorm2d(Module):
-    """Batch normalisation of (B, C, H, W) images per channel, as ``torch.nn.BatchNorm2d``.
+class _BatchNorm(Module):
+    """Batch normalisation per channel (dim 1) of (B, C, *) inputs; the subclasses say
+    which numbers of dims they take (``_check_input_dim``).
 
     Training mode (``model.train()``, the default): normalise with the batch's mean and
-    biased variance over (B, H, W), and update the running statistics with the
+    biased variance over every dim but 1, and update the running statistics with the
     unbiased variance; evaluation mode (``model.eval()``): normalise with the running
     statistics. See :func:`minigrad.nn.functional.batch_norm` for the maths::
 
@@ -44,8 +47,8 @@ class BatchNorm2d(Module):
         device, dtype: where and in which float dtype to create the state.
         bias: learn ``bias`` when affine (keyword-only, default True), as PyTorch 2.13.
 
-    Raises ValueError for an input that is not 4-D ("expected 4D input (got 3D
-    input)") and, in training, for a single value per channel.
+    Raises ValueError for an input of the wrong number of dims (PyTorch's message)
+    and, in training, for a single value per channel.
     """
 
     # A checkpoint may lack num_batches_tracked (see Module.load_state_dict).
@@ -99,11 +102,13 @@ class BatchNorm2d(Module):
             if self.bias is not None:
                 init.zeros_(self.bias)
 
+    def _check_input_dim(self, input: Tensor) -> None:
+        raise NotImplementedError
+
     def forward(self, input: Tensor) -> Tensor:
         if not isinstance(input, Tensor):
             raise TypeError(f"input must be a Tensor, got {type(input).__name__}")
-        if input.ndim != 4:
-            raise ValueError(f"expected 4D input (got {input.ndim}D input)")
+        self._check_input_dim(input)
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats:
             count = self.num_batches_tracked
@@ -122,3 +127,35 @@ class BatchNorm2d(Module):
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
                 f"affine={self.affine}, bias={self.bias is not None}, "
                 f"track_running_stats={self.track_running_stats}")
+
+
+class BatchNorm1d(_BatchNorm):
+    """Batch normalisation of (B, C) features or (B, C, L) sequences per channel, as
+    ``torch.nn.BatchNorm1d``: statistics over B (and L). Typically after a Linear
+    layer: ``nn.Sequential(nn.Linear(784, 128), nn.BatchNorm1d(128), nn.ReLU())``.
+
+    Everything else (state, arguments, training and evaluation modes, the maths) is
+    :class:`BatchNorm2d`'s. ValueError for an input that is not 2-D or 3-D
+    ("expected 2D or 3D input (got 4D input)", PyTorch's message).
+    """
+
+    def _check_input_dim(self, input: Tensor) -> None:
+        if input.ndim not in (2, 3):
+            raise ValueError(f"expected 2D or 3D input (got {input.ndim}D input)")
+
+
+class BatchNorm2d(_BatchNorm):
+    """Batch normalisation of (B, C, H, W) images per channel, as
+    ``torch.nn.BatchNorm2d``: statistics over (B, H, W).
+
+    Training mode (``model.train()``, the default): normalise with the batch's mean and
+    biased variance, and update the running statistics with the unbiased variance;
+    evaluation mode (``model.eval()``): normalise with the running statistics. See
+    :class:`_BatchNorm` for the state and arguments (PyTorch's) and
+    :func:`minigrad.nn.functional.batch_norm` for the maths. ValueError for an input
+    that is not 4-D ("expected 4D input (got 3D input)", PyTorch's message).
+    """
+
+    def _check_input_dim(self, input: Tensor) -> None:
+        if input.ndim != 4:
+            raise ValueError(f"expected 4D input (got {input.ndim}D input)")

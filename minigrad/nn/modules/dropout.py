@@ -15,7 +15,7 @@ class Dropout(Module):
     passes through unchanged. See :func:`minigrad.nn.functional.dropout`.
 
     The masks come from minigrad's global generator (``minigrad.manual_seed``).
-    ``inplace`` is accepted for compatibility; the result is always a new tensor.
+    ``inplace=True`` writes into the input, as PyTorch's (F.dropout).
     """
 
     def __init__(self, p: float = 0.5, inplace: bool = False):
@@ -25,7 +25,7 @@ class Dropout(Module):
         self.inplace = check_bool(inplace, "inplace")
 
     def forward(self, input: Tensor) -> Tensor:
-        return F.dropout(input, self.p, self.training)
+        return F.dropout(input, self.p, self.training, self.inplace)
 
     def extra_repr(self) -> str:
         return f"p={self.p}, inplace={self.inplace}"

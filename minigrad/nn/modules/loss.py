@@ -1,12 +1,15 @@
-"""Loss layers: CrossEntropyLoss, NLLLoss, MSELoss."""
+"""Loss layers: CrossEntropyLoss, NLLLoss, MSELoss, L1Loss, SmoothL1Loss, HuberLoss,
+BCELoss, BCEWithLogitsLoss."""
 from __future__ import annotations
 
+from ...errors import RuntimeValueError
 from ...tensor import Tensor
 from .. import functional as F
-from .._checks import check_reduction
+from .._checks import check_real, check_reduction
 from ..module import Module
 
-__all__ = ["CrossEntropyLoss", "MSELoss", "NLLLoss"]
+__all__ = ["BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "HuberLoss", "L1Loss", "MSELoss",
+           "NLLLoss", "SmoothL1Loss"]
 
 
 class _Loss(Module):
@@ -90,3 +93,99 @@ class MSELoss(_Loss):
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
         return F.mse_loss(input, target, reduction=self.reduction)
+
+
+class L1Loss(_Loss):
+    """Mean absolute error, as ``torch.nn.L1Loss``: ``F.l1_loss(input, target,
+    reduction=...)``; see :func:`minigrad.nn.functional.l1_loss`. Shapes: input and
+    target (*) alike; output () or (*) for "none".
+
+    Differences from PyTorch: ``reduction`` is keyword-only (no ``size_average``/
+    ``reduce``).
+    """
+
+    def __init__(self, *, reduction: str = "mean"):
+        super().__init__(reduction)
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return F.l1_loss(input, target, reduction=self.reduction)
+
+
+class SmoothL1Loss(_Loss):
+    """Squared error below ``beta``, absolute error above, as ``torch.nn.SmoothL1Loss``:
+    ``F.smooth_l1_loss(input, target, reduction=..., beta=...)`` (the maths is there).
+    Shapes as :class:`L1Loss`.
+
+    Differences from PyTorch: ``reduction`` and ``beta`` are keyword-only (no
+    ``size_average``/``reduce``); a negative beta is refused here, when the layer is
+    built (PyTorch: at the first call).
+    """
+
+    def __init__(self, *, reduction: str = "mean", beta: float = 1.0):
+        super().__init__(reduction)
+        if check_real(beta, "beta") < 0:
+            raise RuntimeValueError("smooth_l1_loss does not support negative values for beta.")
+        self.beta = beta
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return F.smooth_l1_loss(input, target, reduction=self.reduction, beta=self.beta)
+
+
+class HuberLoss(_Loss):
+    """Squared error below ``delta``, ``delta``-scaled absolute error above, as
+    ``torch.nn.HuberLoss``: ``F.huber_loss(input, target, reduction, delta)`` (the
+    maths is there). Shapes as :class:`L1Loss`. Arguments in PyTorch's order; a
+    delta <= 0 is refused when the layer is built (PyTorch: at the first call).
+    """
+
+    def __init__(self, reduction: str = "mean", delta: float = 1.0):
+        super().__init__(reduction)
+        if not check_real(delta, "delta") > 0:
+            raise RuntimeValueError("huber_loss does not support non-positive values for delta.")
+        self.delta = delta
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return F.huber_loss(input, target, self.reduction, self.delta)
+
+
+class BCELoss(_WeightedLoss):
+    """Binary cross-entropy of probabilities, as ``torch.nn.BCELoss``:
+    ``F.binary_cross_entropy(input, target, weight, reduction=...)`` (the maths is
+    there). Shapes: input and target (*) alike, probabilities in [0, 1]; weight None
+    or broadcastable to (*), registered as a buffer; output () or (*) for "none".
+
+    Differences from PyTorch: ``reduction`` is keyword-only (no ``size_average``/
+    ``reduce``).
+    """
+
+    def __init__(self, weight: Tensor | None = None, *, reduction: str = "mean"):
+        super().__init__(weight, reduction)
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return F.binary_cross_entropy(input, target, self.weight, reduction=self.reduction)
+
+
+class BCEWithLogitsLoss(_Loss):
+    """Sigmoid and binary cross-entropy in one stable expression, as
+    ``torch.nn.BCEWithLogitsLoss``: ``F.binary_cross_entropy_with_logits(input,
+    target, weight, reduction=..., pos_weight=...)`` (the maths is there).
+
+    Shapes: input and target (*) alike (scores, targets in [0, 1]); weight None or
+    broadcastable to (*); pos_weight None or broadcastable to (*), e.g. (C,) for
+    (N, C) multi-label scores. Both are registered as buffers (state_dict keys
+    ``weight`` and ``pos_weight`` when given), as PyTorch.
+
+    Differences from PyTorch: ``reduction`` and ``pos_weight`` are keyword-only (no
+    ``size_average``/``reduce``).
+    """
+
+    def __init__(self, weight: Tensor | None = None, *, reduction: str = "mean",
+                 pos_weight: Tensor | None = None):
+        super().__init__(reduction)
+        self.register_buffer("weight", weight)
+        self.register_buffer("pos_weight", pos_weight)
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return F.binary_cross_entropy_with_logits(input, target, self.weight,
+                                                  reduction=self.reduction,
+                                                  pos_weight=self.pos_weight)
