@@ -230,3 +230,21 @@ def test_clone_view_as_t_mm_clip():
     # d/dx of sum(x) + sum_ij sum_k x_ik x_jk: 1 + 2 * (column sums of x)
     np.testing.assert_allclose(x.grad._array, 1 + 2 * np.broadcast_to(x._array.sum(0), (2, 3)))
     assert minigrad.gradcheck(lambda a: a.clone().mm(a.t()).clip(-20, 20), (x.detach().requires_grad_(),))
+
+
+def test_a_saved_input_only_an_unasked_gradient_reads_may_change():
+    """mul keeps each operand for the other's gradient (ops/elementwise SAVED_READ_BY):
+    ``d * 2`` never reads d in backward, so d may be written first, as in PyTorch; the
+    same array passed as the other operand still counts (x * x.detach())."""
+    x = minigrad.ones(3, requires_grad=True)
+    d = x * 1
+    e = d * 2
+    d += 1
+    e.sum().backward()
+    assert x.grad.tolist() == [2.0, 2.0, 2.0]
+    w = minigrad.tensor([1.0, 2.0], requires_grad=True)
+    y = w * w.detach()  # w.detach()'s values are read by w's gradient
+    with minigrad.no_grad():
+        w.add_(1)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        y.sum().backward()

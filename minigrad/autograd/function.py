@@ -69,7 +69,9 @@ def apply(op: str, *inputs, geometry: Any = None, attrs: dict[str, Any] | None =
             for k, t in enumerate((first, *inputs)):
                 if t is not None and t._array is s:
                     if read_by is not None and k and not any(needs[j] for j in read_by[k - 1]):
-                        break  # kept only for gradients nobody asked for
+                        # As this input, kept only for gradients nobody asked for; the
+                        # same array may still be another input's (x * x.detach()).
+                        continue
                     v = t._ver
                     if v is None:
                         v = t._ver = version.Version()
