@@ -102,7 +102,8 @@ def _apply(op: str, *operands, geometry):
     precision only for some arithmetic (no math-library calls, no shuffles), so there
     the operands are computed in float32 and the result cast back to float16 (a bool
     result stays bool), as PyTorch's own half kernels compute internally in float."""
-    if not any(t.dtype is dt.float16 for t in operands) or not operands[0].is_cuda:
+    # The device first: on the CPU (the hot path) no operand's dtype is looked at.
+    if not operands[0].is_cuda or not any(t.dtype is dt.float16 for t in operands):
         return _tape.apply(op, *operands, geometry=geometry)
     wide = [cast(t, dt.float32) if t.dtype is dt.float16 else t for t in operands]
     out = _tape.apply(op, *wide, geometry=geometry)
